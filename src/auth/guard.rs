@@ -1,0 +1,75 @@
+//! The guard that pages use to require a logged-in taxpayer.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use crate::auth::session::TypedSession;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::models::taxpayer::{self, Taxpayer};
+use crate::db::{self, Pool};
+use crate::error::AppError;
+
+/// The taxpayer of a live session. Extracting it sends a browser without one to the
+/// login page, which brings it back here afterwards.
+pub struct CurrentTaxpayer {
+    pub taxpayer: Taxpayer,
+    pub session: TypedSession,
+}
+
+fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
+    req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!(
+            "{} is missing from the app data",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+impl FromRequest for CurrentTaxpayer {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let session = TypedSession::extract(&req)
+                .await
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+            let settings = app_data::<Settings>(&req)?;
+            let clock = app_data::<Clock>(&req)?;
+            let pool = app_data::<Pool>(&req)?;
+
+            // Only a page can be returned to; a form post cannot be replayed after login.
+            let next = (req.method() == actix_web::http::Method::GET).then(|| {
+                req.uri()
+                    .path_and_query()
+                    .map_or_else(|| req.path().to_string(), |pq| pq.as_str().to_string())
+            });
+            let had_cookie = req.cookie(settings.cookie_name()).is_some();
+
+            let Some((id, logged_in_at)) = session.login()? else {
+                // A cookie whose session is gone means the session timed out or ended.
+                let expired = had_cookie && session.is_empty();
+                return Err(AppError::LoginRequired { next, expired });
+            };
+            if clock.now() - logged_in_at >= settings.session_lifetime {
+                session.log_out();
+                return Err(AppError::LoginRequired { next, expired: true });
+            }
+            let found = db::run(&pool, move |conn| Ok(taxpayer::find(conn, id)?)).await?;
+            match found {
+                Some(taxpayer) => Ok(CurrentTaxpayer { taxpayer, session }),
+                None => {
+                    session.log_out();
+                    Err(AppError::LoginRequired {
+                        next,
+                        expired: false,
+                    })
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,25 @@
+//! Who is logged in: password hashing, the server-side session store, the typed
+//! session and the guard that pages use to require a taxpayer.
+
+pub mod csrf;
+pub mod guard;
+pub mod password;
+pub mod session;
+pub mod session_store;
+
+/// Random bytes as lower-case hex, for session keys, tokens and secrets.
+pub fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    to_hex(&buf)
+}
+
+/// Lower-case hex of `bytes`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}

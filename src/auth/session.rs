@@ -1,0 +1,132 @@
+//! The session as the portal uses it. Handlers go through `TypedSession`, never through
+//! raw keys.
+
+use std::future::{ready, Ready};
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::db::models::taxpayer::TaxpayerId;
+use crate::error::AppError;
+
+/// The session entry naming the logged-in taxpayer; the store reads it too.
+pub const TAXPAYER_KEY: &str = "taxpayer_id";
+const AUTHENTICATED_AT_KEY: &str = "authenticated_at";
+const CSRF_KEY: &str = "csrf_token";
+const FLASH_KEY: &str = "flash";
+
+/// A one-time notice shown on the next page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FlashKind {
+    Success,
+    Info,
+}
+
+impl FlashKind {
+    /// The CSS class and ARIA role family of the notice.
+    pub fn css(&self) -> &'static str {
+        match self {
+            FlashKind::Success => "success",
+            FlashKind::Info => "info",
+        }
+    }
+}
+
+/// The portal's view of the actix session.
+#[derive(Clone)]
+pub struct TypedSession(Session);
+
+fn unexpected(e: impl std::fmt::Display) -> AppError {
+    AppError::Unexpected(anyhow::anyhow!("session state could not be read or written: {e}"))
+}
+
+impl TypedSession {
+    /// The logged-in taxpayer and the moment of login, if any.
+    pub fn login(&self) -> Result<Option<(TaxpayerId, DateTime<Utc>)>, AppError> {
+        let id: Option<i32> = self.0.get(TAXPAYER_KEY).map_err(unexpected)?;
+        let at: Option<i64> = self.0.get(AUTHENTICATED_AT_KEY).map_err(unexpected)?;
+        Ok(match (id, at.and_then(|s| DateTime::from_timestamp(s, 0))) {
+            (Some(id), Some(at)) => Some((TaxpayerId(id), at)),
+            _ => None,
+        })
+    }
+
+    /// Logs `taxpayer` in under a new session key (the old key stops working), with a
+    /// new anti-forgery token.
+    pub fn log_in(&self, taxpayer: TaxpayerId, now: DateTime<Utc>) -> Result<(), AppError> {
+        self.0.renew();
+        self.0.remove(FLASH_KEY);
+        self.0.insert(TAXPAYER_KEY, taxpayer.0).map_err(unexpected)?;
+        self.0
+            .insert(AUTHENTICATED_AT_KEY, now.timestamp())
+            .map_err(unexpected)?;
+        self.0
+            .insert(CSRF_KEY, crate::auth::random_hex(32))
+            .map_err(unexpected)
+    }
+
+    /// True when the session holds nothing: no cookie, or one whose row has ended.
+    pub fn is_empty(&self) -> bool {
+        self.0.entries().is_empty()
+    }
+
+    /// Moves the session to a new key, keeping its state.
+    pub fn renew(&self) {
+        self.0.renew();
+    }
+
+    /// Ends the session: its row is deleted and the cookie removed.
+    pub fn log_out(&self) {
+        self.0.purge();
+    }
+
+    /// The anti-forgery token of this session, made on first use.
+    pub fn csrf_token(&self) -> Result<String, AppError> {
+        if let Some(token) = self.0.get::<String>(CSRF_KEY).map_err(unexpected)? {
+            return Ok(token);
+        }
+        let token = crate::auth::random_hex(32);
+        self.0.insert(CSRF_KEY, &token).map_err(unexpected)?;
+        Ok(token)
+    }
+
+    /// The stored token, without making one.
+    pub(crate) fn stored_csrf_token(&self) -> Result<Option<String>, AppError> {
+        self.0.get::<String>(CSRF_KEY).map_err(unexpected)
+    }
+
+    pub fn set_flash(&self, kind: FlashKind, message: impl Into<String>) -> Result<(), AppError> {
+        self.0
+            .insert(
+                FLASH_KEY,
+                Flash {
+                    kind,
+                    message: message.into(),
+                },
+            )
+            .map_err(unexpected)
+    }
+
+    /// The pending notice, removed so it shows once.
+    pub fn take_flash(&self) -> Option<Flash> {
+        self.0.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok)
+    }
+}
+
+impl FromRequest for TypedSession {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(Ok(TypedSession(req.get_session())))
+    }
+}

@@ -1,0 +1,144 @@
+//! actix-session's `SessionStore` over the `sessions` table.
+//!
+//! The cookie carries a random 256-bit key; the table keeps only its SHA-256, so a
+//! copy of the database does not hand out live sessions. Expiry follows the portal's
+//! clock, and a row that has expired is treated as absent.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration as CookieDuration;
+use chrono::{DateTime, TimeDelta, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::auth::session::TAXPAYER_KEY;
+use crate::auth::{random_hex, to_hex};
+use crate::clock::Clock;
+use crate::db::models::session::{self as rows, NewSession};
+use crate::db::{self, Pool};
+
+/// Sessions kept in the portal's own database.
+#[derive(Clone)]
+pub struct DbSessionStore {
+    pool: Pool,
+    clock: Arc<Clock>,
+}
+
+impl DbSessionStore {
+    pub fn new(pool: Pool, clock: Arc<Clock>) -> Self {
+        DbSessionStore { pool, clock }
+    }
+}
+
+/// The SHA-256 of a session key, as stored.
+pub fn key_hash(key: &str) -> String {
+    to_hex(&Sha256::digest(key.as_bytes()))
+}
+
+fn expiry(now: DateTime<Utc>, ttl: &CookieDuration) -> DateTime<Utc> {
+    now + TimeDelta::seconds(ttl.whole_seconds())
+}
+
+/// The taxpayer a session belongs to, so all of a taxpayer's sessions can be ended.
+fn taxpayer_of(state: &HashMap<String, String>) -> Option<i32> {
+    state.get(TAXPAYER_KEY).and_then(|v| v.parse().ok())
+}
+
+fn encode(state: &HashMap<String, String>) -> anyhow::Result<String> {
+    Ok(serde_json::to_string(state)?)
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let hash = key_hash(session_key.as_ref());
+        let now = self.clock.now();
+        let state = db::run(&self.pool, move |conn| {
+            Ok(rows::load_state(conn, &hash, now)?)
+        })
+        .await
+        .map_err(|e| LoadError::Other(anyhow::anyhow!("{e:?}")))?;
+        state
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|e| LoadError::Deserialization(e.into()))
+    }
+
+    async fn save(
+        &self,
+        session_state: HashMap<String, String>,
+        ttl: &CookieDuration,
+    ) -> Result<SessionKey, SaveError> {
+        let state = encode(&session_state).map_err(SaveError::Serialization)?;
+        let taxpayer = taxpayer_of(&session_state);
+        let key = random_hex(32);
+        let hash = key_hash(&key);
+        let now = self.clock.now();
+        let expires_at = expiry(now, ttl);
+        db::run(&self.pool, move |conn| {
+            Ok(rows::insert(
+                conn,
+                &NewSession {
+                    key_hash: &hash,
+                    taxpayer_id: taxpayer,
+                    state: &state,
+                    created_at: now.naive_utc(),
+                    expires_at: expires_at.naive_utc(),
+                },
+            )?)
+        })
+        .await
+        .map_err(|e| SaveError::Other(anyhow::anyhow!("{e:?}")))?;
+        SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
+    }
+
+    async fn update(
+        &self,
+        session_key: SessionKey,
+        session_state: HashMap<String, String>,
+        ttl: &CookieDuration,
+    ) -> Result<SessionKey, UpdateError> {
+        let state = encode(&session_state).map_err(UpdateError::Serialization)?;
+        let taxpayer = taxpayer_of(&session_state);
+        let hash = key_hash(session_key.as_ref());
+        let now = self.clock.now();
+        let expires_at = expiry(now, ttl);
+        let updated = db::run(&self.pool, move |conn| {
+            Ok(rows::update_state(conn, &hash, &state, taxpayer, now, expires_at)?)
+        })
+        .await
+        .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e:?}")))?;
+        if updated == 0 {
+            // The row was ended meanwhile (logout elsewhere, a password change, expiry).
+            // Its state is dropped rather than saved under a new key: reviving it would
+            // undo the ending. The next request with this key finds no session.
+            tracing::info!("a session ended while a request on it was running");
+        }
+        Ok(session_key)
+    }
+
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &CookieDuration,
+    ) -> Result<(), anyhow::Error> {
+        let hash = key_hash(session_key.as_ref());
+        let now = self.clock.now();
+        let expires_at = expiry(now, ttl);
+        db::run(&self.pool, move |conn| {
+            Ok(rows::extend(conn, &hash, now, expires_at)?)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+    }
+
+    async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
+        let hash = key_hash(session_key.as_ref());
+        db::run(&self.pool, move |conn| Ok(rows::delete(conn, &hash)?))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+    }
+}

@@ -1,0 +1,53 @@
+//! Settings of a running portal, filled from the command line and the environment.
+
+use std::path::PathBuf;
+
+use chrono::TimeDelta;
+
+/// What `Application::build` needs to start a portal.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on, such as `127.0.0.1:8080`; port 0 picks a free port.
+    pub bind: String,
+    /// The SQLite database file; created and migrated at start.
+    pub database: PathBuf,
+    /// Mark cookies Secure (and use the `__Host-` name prefix) for a portal served over https.
+    pub secure_cookies: bool,
+    /// A hex key of at least 64 bytes for the session cookie; generated and kept in the
+    /// database when absent.
+    pub session_secret: Option<String>,
+    /// A session ends after this long without a request.
+    pub idle_timeout: TimeDelta,
+    /// A session ends this long after login, however active.
+    pub session_lifetime: TimeDelta,
+    /// Failed logins in a row that lock a username.
+    pub lockout_threshold: u32,
+    /// How long a lock lasts.
+    pub lockout_duration: TimeDelta,
+}
+
+impl Settings {
+    /// Defaults for a portal on `database`, listening on `bind`.
+    pub fn new(bind: impl Into<String>, database: impl Into<PathBuf>) -> Self {
+        Settings {
+            bind: bind.into(),
+            database: database.into(),
+            secure_cookies: false,
+            session_secret: None,
+            idle_timeout: TimeDelta::minutes(15),
+            session_lifetime: TimeDelta::hours(12),
+            lockout_threshold: 5,
+            lockout_duration: TimeDelta::minutes(15),
+        }
+    }
+
+    /// The session cookie's name: `__Host-` prefixed when served over https, which makes
+    /// the browser refuse it unless it is Secure, host-only and for path `/`.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-gst_session"
+        } else {
+            "gst_session"
+        }
+    }
+}

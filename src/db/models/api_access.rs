@@ -1,0 +1,119 @@
+//! The current API access choice of each taxpayer and the history of its changes.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::models::taxpayer::TaxpayerId;
+use crate::db::schema::{api_access, api_access_changes};
+use crate::db::Conn;
+use crate::domain::access::{AccessChoice, StoredAccess};
+use crate::domain::duration::AccessDuration;
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = api_access, check_for_backend(diesel::sqlite::Sqlite))]
+struct AccessRow {
+    enabled: bool,
+    duration_hours: Option<i32>,
+    expires_at: Option<NaiveDateTime>,
+}
+
+impl AccessRow {
+    fn into_domain(self) -> StoredAccess {
+        StoredAccess {
+            enabled: self.enabled,
+            // The table's CHECK keeps other values out; a row that still had one
+            // would read as "no duration", which the state treats as not enabled.
+            duration: self
+                .duration_hours
+                .and_then(|h| AccessDuration::from_hours(h).ok()),
+            expires_at: self.expires_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// One row of the history, as the page lists it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_access_changes, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct AccessChange {
+    pub id: i32,
+    pub changed_at: NaiveDateTime,
+    pub enabled: bool,
+    pub duration_hours: Option<i32>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// Where a change came from, for the history.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeOrigin {
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredAccess>> {
+    api_access::table
+        .find(taxpayer.0)
+        .select(AccessRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|row| row.map(AccessRow::into_domain))
+}
+
+/// Stores a confirmed choice and appends it to the history, in one transaction.
+pub fn confirm(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    choice: AccessChoice,
+    now: DateTime<Utc>,
+    origin: &ChangeOrigin,
+) -> QueryResult<StoredAccess> {
+    let stored = choice.apply(now);
+    let hours = stored.duration.map(AccessDuration::hours);
+    let expires = stored.expires_at.map(|t| t.naive_utc());
+    conn.immediate_transaction(|conn| {
+        diesel::insert_into(api_access::table)
+            .values((
+                api_access::taxpayer_id.eq(taxpayer.0),
+                api_access::enabled.eq(stored.enabled),
+                api_access::duration_hours.eq(hours),
+                api_access::expires_at.eq(expires),
+                api_access::updated_at.eq(now.naive_utc()),
+            ))
+            .on_conflict(api_access::taxpayer_id)
+            .do_update()
+            .set((
+                api_access::enabled.eq(stored.enabled),
+                api_access::duration_hours.eq(hours),
+                api_access::expires_at.eq(expires),
+                api_access::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        diesel::insert_into(api_access_changes::table)
+            .values((
+                api_access_changes::taxpayer_id.eq(taxpayer.0),
+                api_access_changes::changed_at.eq(now.naive_utc()),
+                api_access_changes::enabled.eq(stored.enabled),
+                api_access_changes::duration_hours.eq(hours),
+                api_access_changes::expires_at.eq(expires),
+                api_access_changes::client_ip.eq(origin.client_ip.as_deref()),
+                api_access_changes::user_agent.eq(origin.user_agent.as_deref()),
+            ))
+            .execute(conn)?;
+        Ok(stored.clone())
+    })
+}
+
+/// The newest `limit` changes, newest first.
+pub fn recent_changes(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    limit: i64,
+) -> QueryResult<Vec<AccessChange>> {
+    api_access_changes::table
+        .filter(api_access_changes::taxpayer_id.eq(taxpayer.0))
+        .order(api_access_changes::id.desc())
+        .limit(limit)
+        .select(AccessChange::as_select())
+        .load(conn)
+}

@@ -1,0 +1,30 @@
+//! Values generated once and kept in the database.
+
+use diesel::prelude::*;
+
+use crate::db::schema::app_settings;
+use crate::db::Conn;
+
+/// Returns the stored value of `name`, or stores `make()` under it and returns that.
+/// Runs in an immediate transaction, so two processes starting at once agree.
+pub fn get_or_insert_with(
+    conn: &mut Conn,
+    name: &str,
+    make: impl FnOnce() -> String,
+) -> QueryResult<String> {
+    conn.immediate_transaction(|conn| {
+        let existing = app_settings::table
+            .find(name)
+            .select(app_settings::value)
+            .first::<String>(conn)
+            .optional()?;
+        if let Some(value) = existing {
+            return Ok(value);
+        }
+        let value = make();
+        diesel::insert_into(app_settings::table)
+            .values((app_settings::name.eq(name), app_settings::value.eq(&value)))
+            .execute(conn)?;
+        Ok(value)
+    })
+}

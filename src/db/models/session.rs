@@ -1,0 +1,106 @@
+//! Rows of the server-side session store. Keys are never stored, only their hashes.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::models::taxpayer::TaxpayerId;
+use crate::db::schema::sessions;
+use crate::db::Conn;
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession<'a> {
+    pub key_hash: &'a str,
+    pub taxpayer_id: Option<i32>,
+    pub state: &'a str,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+/// The state of a live session, or `None` if there is none or it has expired.
+pub fn load_state(
+    conn: &mut Conn,
+    key_hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<String>> {
+    sessions::table
+        .find(key_hash)
+        .filter(sessions::expires_at.gt(now.naive_utc()))
+        .select(sessions::state)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Replaces the state of a live session; returns how many rows changed (0 or 1).
+pub fn update_state(
+    conn: &mut Conn,
+    key_hash: &str,
+    state: &str,
+    taxpayer_id: Option<i32>,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(key_hash)
+            .filter(sessions::expires_at.gt(now.naive_utc())),
+    )
+    .set((
+        sessions::state.eq(state),
+        sessions::taxpayer_id.eq(taxpayer_id),
+        sessions::expires_at.eq(expires_at.naive_utc()),
+    ))
+    .execute(conn)
+}
+
+pub fn extend(
+    conn: &mut Conn,
+    key_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .find(key_hash)
+            .filter(sessions::expires_at.gt(now.naive_utc())),
+    )
+    .set(sessions::expires_at.eq(expires_at.naive_utc()))
+    .execute(conn)
+    .map(drop)
+}
+
+pub fn delete(conn: &mut Conn, key_hash: &str) -> QueryResult<()> {
+    diesel::delete(sessions::table.find(key_hash))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Ends every session of a taxpayer; returns how many there were.
+pub fn delete_for_taxpayer(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::taxpayer_id.eq(taxpayer.0))).execute(conn)
+}
+
+/// Removes sessions that expired before `now`.
+pub fn delete_expired(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(now.naive_utc()))).execute(conn)
+}
+
+/// How many live sessions a taxpayer has.
+pub fn count_for_taxpayer(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
+    sessions::table
+        .filter(sessions::taxpayer_id.eq(taxpayer.0))
+        .filter(sessions::expires_at.gt(now.naive_utc()))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,121 @@
+//! Taxpayers: their profile, password hash and login bookkeeping.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::taxpayers;
+use crate::db::Conn;
+
+/// The id of a taxpayer row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaxpayerId(pub i32);
+
+impl From<i32> for TaxpayerId {
+    fn from(id: i32) -> Self {
+        TaxpayerId(id)
+    }
+}
+
+/// A taxpayer as read from the database.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = taxpayers, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Taxpayer {
+    #[diesel(deserialize_as = i32)]
+    pub id: TaxpayerId,
+    pub username: String,
+    pub gstin: String,
+    pub legal_name: String,
+    pub trade_name: Option<String>,
+    pub registration_date: NaiveDate,
+    pub constitution: String,
+    pub taxpayer_type: String,
+    pub state_name: String,
+    pub gstin_status: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub previous_login_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl Taxpayer {
+    /// The login before the current one, or the current one on a first login.
+    pub fn last_logged_in(&self) -> Option<DateTime<Utc>> {
+        self.previous_login_at
+            .or(self.last_login_at)
+            .map(|t| t.and_utc())
+    }
+}
+
+/// A taxpayer to be created.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = taxpayers)]
+pub struct NewTaxpayer<'a> {
+    pub username: &'a str,
+    pub gstin: &'a str,
+    pub legal_name: &'a str,
+    pub trade_name: Option<&'a str>,
+    pub registration_date: NaiveDate,
+    pub constitution: &'a str,
+    pub taxpayer_type: &'a str,
+    pub state_name: &'a str,
+    pub gstin_status: &'a str,
+    pub mobile: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub password_hash: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut Conn, new: &NewTaxpayer<'_>) -> QueryResult<TaxpayerId> {
+    diesel::insert_into(taxpayers::table)
+        .values(new)
+        .returning(taxpayers::id)
+        .get_result::<i32>(conn)
+        .map(TaxpayerId)
+}
+
+pub fn count(conn: &mut Conn) -> QueryResult<i64> {
+    taxpayers::table.count().get_result(conn)
+}
+
+pub fn find(conn: &mut Conn, id: TaxpayerId) -> QueryResult<Option<Taxpayer>> {
+    taxpayers::table
+        .find(id.0)
+        .select(Taxpayer::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut Conn, username: &str) -> QueryResult<Option<Taxpayer>> {
+    taxpayers::table
+        .filter(taxpayers::username.eq(username))
+        .select(Taxpayer::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn exists_with_gstin(conn: &mut Conn, gstin: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        taxpayers::table.filter(taxpayers::gstin.eq(gstin)),
+    ))
+    .get_result(conn)
+}
+
+/// Records a successful login: the previous login time moves back one place.
+pub fn record_login_success(conn: &mut Conn, id: TaxpayerId, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(taxpayers::table.find(id.0))
+        .set((
+            taxpayers::previous_login_at.eq(taxpayers::last_login_at),
+            taxpayers::last_login_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn update_password_hash(conn: &mut Conn, id: TaxpayerId, hash: &str) -> QueryResult<()> {
+    diesel::update(taxpayers::table.find(id.0))
+        .set(taxpayers::password_hash.eq(hash))
+        .execute(conn)
+        .map(drop)
+}

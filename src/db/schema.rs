@@ -1,0 +1,84 @@
+// The tables of migrations/, in Diesel's terms.
+
+diesel::table! {
+    taxpayers (id) {
+        id -> Integer,
+        username -> Text,
+        gstin -> Text,
+        legal_name -> Text,
+        trade_name -> Nullable<Text>,
+        registration_date -> Date,
+        constitution -> Text,
+        taxpayer_type -> Text,
+        state_name -> Text,
+        gstin_status -> Text,
+        mobile -> Nullable<Text>,
+        email -> Nullable<Text>,
+        password_hash -> Text,
+        last_login_at -> Nullable<Timestamp>,
+        previous_login_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_access (taxpayer_id) {
+        taxpayer_id -> Integer,
+        enabled -> Bool,
+        duration_hours -> Nullable<Integer>,
+        expires_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_access_changes (id) {
+        id -> Integer,
+        taxpayer_id -> Integer,
+        changed_at -> Timestamp,
+        enabled -> Bool,
+        duration_hours -> Nullable<Integer>,
+        expires_at -> Nullable<Timestamp>,
+        client_ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_throttle (username) {
+        username -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        last_failure_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (key_hash) {
+        key_hash -> Text,
+        taxpayer_id -> Nullable<Integer>,
+        state -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    app_settings (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(api_access -> taxpayers (taxpayer_id));
+diesel::joinable!(api_access_changes -> taxpayers (taxpayer_id));
+diesel::joinable!(sessions -> taxpayers (taxpayer_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    taxpayers,
+    api_access,
+    api_access_changes,
+    login_throttle,
+    sessions,
+    app_settings,
+);

@@ -1,0 +1,186 @@
+//! The state of a taxpayer's API access at an instant, derived from what is stored
+//! and a clock, so that no background job is needed to end a period.
+
+use chrono::{DateTime, Utc};
+
+use super::duration::AccessDuration;
+
+/// What the database holds about a taxpayer's API access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAccess {
+    pub enabled: bool,
+    pub duration: Option<AccessDuration>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The state shown on the page and honoured by the API gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessState {
+    /// Never switched on.
+    NeverEnabled,
+    /// Switched on and the period still runs.
+    Enabled {
+        duration: AccessDuration,
+        until: DateTime<Utc>,
+    },
+    /// Switched on, but the period ended at `at`.
+    Expired { at: DateTime<Utc> },
+    /// Switched off by the taxpayer.
+    Disabled,
+}
+
+impl AccessState {
+    /// The state of `stored` at the instant `now`.
+    pub fn at(stored: Option<&StoredAccess>, now: DateTime<Utc>) -> Self {
+        let Some(stored) = stored else {
+            return AccessState::NeverEnabled;
+        };
+        match (stored.enabled, stored.duration, stored.expires_at) {
+            (true, Some(duration), Some(until)) if now < until => {
+                AccessState::Enabled { duration, until }
+            }
+            (true, _, Some(at)) => AccessState::Expired { at },
+            _ => AccessState::Disabled,
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        matches!(self, AccessState::Enabled { .. })
+    }
+}
+
+/// A taxpayer's choice on the Manage API Access form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessChoice {
+    Enable(AccessDuration),
+    Disable,
+}
+
+/// Messages for the fields of the Manage API Access form that were not acceptable.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ChoiceErrors {
+    pub enable: Option<&'static str>,
+    pub duration: Option<&'static str>,
+}
+
+/// The form's value for "Yes".
+pub const YES: &str = "Y";
+/// The form's value for "No".
+pub const NO: &str = "N";
+
+impl AccessChoice {
+    /// Reads the form's two fields. "No" needs no duration (a drop-down left visible
+    /// without JavaScript may still send one, and it is then ignored), but a duration
+    /// that is not one of the choices is refused whatever the answer.
+    pub fn from_form(enable: Option<&str>, duration: Option<&str>) -> Result<Self, ChoiceErrors> {
+        let mut errors = ChoiceErrors::default();
+        let duration = match duration.filter(|d| !d.is_empty()) {
+            None => None,
+            Some(raw) => match AccessDuration::parse(raw) {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.duration =
+                        Some("Choose one of the durations in the list (6 hours to 30 days).");
+                    None
+                }
+            },
+        };
+        let choice = match enable {
+            Some(YES) => match duration {
+                Some(d) => Some(AccessChoice::Enable(d)),
+                None => {
+                    errors
+                        .duration
+                        .get_or_insert("Choose how long API access should stay enabled.");
+                    None
+                }
+            },
+            Some(NO) => Some(AccessChoice::Disable),
+            _ => {
+                errors.enable = Some("Choose Yes or No for Enable API Request.");
+                None
+            }
+        };
+        match choice {
+            Some(choice) if errors == ChoiceErrors::default() => Ok(choice),
+            _ => Err(errors),
+        }
+    }
+
+    /// What is stored when the choice is confirmed at `now`.
+    pub fn apply(self, now: DateTime<Utc>) -> StoredAccess {
+        match self {
+            AccessChoice::Enable(duration) => StoredAccess {
+                enabled: true,
+                duration: Some(duration),
+                expires_at: Some(now + duration.as_delta()),
+            },
+            AccessChoice::Disable => StoredAccess {
+                enabled: false,
+                duration: None,
+                expires_at: None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, TimeZone};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 19, 39, 0).unwrap()
+    }
+
+    #[test]
+    fn nothing_stored_means_never_enabled() {
+        assert_eq!(AccessState::at(None, t0()), AccessState::NeverEnabled);
+    }
+
+    #[test]
+    fn enabling_runs_for_the_chosen_period_and_then_expires() {
+        let stored = AccessChoice::Enable(AccessDuration::MIN).apply(t0());
+        let until = t0() + TimeDelta::hours(6);
+        assert_eq!(
+            AccessState::at(Some(&stored), t0()),
+            AccessState::Enabled { duration: AccessDuration::MIN, until }
+        );
+        assert!(AccessState::at(Some(&stored), until - TimeDelta::seconds(1)).is_enabled());
+        assert_eq!(
+            AccessState::at(Some(&stored), until),
+            AccessState::Expired { at: until }
+        );
+    }
+
+    #[test]
+    fn reads_yes_with_a_duration_and_no_without_one() {
+        assert_eq!(
+            AccessChoice::from_form(Some("Y"), Some("168")),
+            Ok(AccessChoice::Enable(AccessDuration::parse("168").unwrap()))
+        );
+        assert_eq!(AccessChoice::from_form(Some("N"), None), Ok(AccessChoice::Disable));
+        assert_eq!(AccessChoice::from_form(Some("N"), Some("")), Ok(AccessChoice::Disable));
+        assert_eq!(AccessChoice::from_form(Some("N"), Some("720")), Ok(AccessChoice::Disable));
+    }
+
+    #[test]
+    fn names_each_field_that_is_wrong() {
+        let e = AccessChoice::from_form(Some("Y"), None).unwrap_err();
+        assert!(e.enable.is_none() && e.duration.is_some());
+        let e = AccessChoice::from_form(None, Some("6")).unwrap_err();
+        assert!(e.enable.is_some() && e.duration.is_none());
+        let e = AccessChoice::from_form(Some("maybe"), Some("5")).unwrap_err();
+        assert!(e.enable.is_some() && e.duration.is_some());
+        let e = AccessChoice::from_form(Some("N"), Some("31 days")).unwrap_err();
+        assert!(e.enable.is_none() && e.duration.is_some());
+        let e = AccessChoice::from_form(Some("y"), Some("6")).unwrap_err();
+        assert!(e.enable.is_some());
+    }
+
+    #[test]
+    fn disabling_ends_access_at_once() {
+        let stored = AccessChoice::Disable.apply(t0());
+        assert_eq!(AccessState::at(Some(&stored), t0()), AccessState::Disabled);
+    }
+}

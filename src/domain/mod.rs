@@ -1,0 +1,8 @@
+//! Rules of the feature that need no I/O: GSTIN, durations, the access state at an
+//! instant, the password rule and how times are shown.
+
+pub mod access;
+pub mod duration;
+pub mod gstin;
+pub mod password_rule;
+pub mod time;

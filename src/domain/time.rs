@@ -1,0 +1,57 @@
+//! Times are stored in UTC and shown in Indian Standard Time (UTC+05:30, no daylight
+//! saving) as DD/MM/YYYY.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+
+fn ist() -> FixedOffset {
+    // 5 h 30 min east of UTC is always in range, so this cannot fail.
+    FixedOffset::east_opt(5 * 3600 + 30 * 60).expect("IST offset is valid")
+}
+
+/// "26/11/2026 01:09 AM IST"
+pub fn ist_datetime(at: DateTime<Utc>) -> String {
+    at.with_timezone(&ist())
+        .format("%d/%m/%Y %I:%M %p IST")
+        .to_string()
+}
+
+/// "26/11/2026 01:09 IST" in 24-hour form, as the portal's "Last Logged In at" line shows it.
+pub fn ist_datetime_24h(at: DateTime<Utc>) -> String {
+    at.with_timezone(&ist()).format("%d/%m/%Y %H:%M IST").to_string()
+}
+
+/// "26/11/2026"
+pub fn ist_date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&ist()).format("%d/%m/%Y").to_string()
+}
+
+/// Reads a stored UTC timestamp.
+pub fn from_db(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn shows_utc_times_in_ist_with_day_first() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 19, 39, 5).unwrap();
+        assert_eq!(ist_datetime(at), "26/11/2026 01:09 AM IST");
+        assert_eq!(ist_datetime_24h(at), "26/11/2026 01:09 IST");
+        assert_eq!(ist_date(at), "26/11/2026");
+    }
+
+    #[test]
+    fn shows_afternoons_with_pm() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 2, 8, 0, 0).unwrap();
+        assert_eq!(ist_datetime(at), "02/01/2026 01:30 PM IST");
+    }
+
+    #[test]
+    fn crosses_the_year_boundary() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 31, 18, 30, 0).unwrap();
+        assert_eq!(ist_datetime(at), "01/01/2027 12:00 AM IST");
+    }
+}

@@ -1,0 +1,212 @@
+//! The `gst-portal` command: serve the portal, or manage its database.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{NaiveDate, TimeDelta};
+use clap::{Args, Parser, Subcommand};
+
+use gst_portal::admin::{self, TaxpayerInput};
+use gst_portal::clock::Clock;
+use gst_portal::config::Settings;
+use gst_portal::startup::Application;
+use gst_portal::{db, telemetry};
+
+#[derive(Parser)]
+#[command(name = "gst-portal", version, about = "A training copy of the GST Portal's Manage API Access")]
+struct Cli {
+    /// The SQLite database file (created and migrated when missing).
+    #[arg(long, global = true, env = "GST_PORTAL_DATABASE", default_value = "gst-portal.db")]
+    database: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the portal (what runs when no command is given).
+    Serve(ServeArgs),
+    /// Create the database or bring it up to date, then exit.
+    Migrate,
+    /// Add the demo taxpayers that are missing, then print the demo accounts.
+    SeedDemo,
+    /// Manage taxpayers.
+    #[command(subcommand)]
+    Taxpayer(TaxpayerCommand),
+}
+
+/// `Parser` as well as `Args`, so the same settings (from the environment) apply
+/// when no command is given.
+#[derive(Parser)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "GST_PORTAL_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Mark cookies Secure and send HSTS: for a portal served over https.
+    #[arg(long, env = "GST_PORTAL_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Key for the session cookie, 128 or more hex digits (default: generated once and
+    /// kept in the database).
+    #[arg(long, env = "GST_PORTAL_SESSION_SECRET", hide_env_values = true)]
+    session_secret: Option<String>,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "GST_PORTAL_IDLE_TIMEOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    idle_timeout_minutes: u32,
+    /// Hours after login at which a session ends however active.
+    #[arg(long, env = "GST_PORTAL_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
+    session_lifetime_hours: u32,
+    /// Failed logins in a row that lock a username.
+    #[arg(long, env = "GST_PORTAL_LOCKOUT_THRESHOLD", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    lockout_threshold: u32,
+    /// Minutes a locked username stays locked.
+    #[arg(long, env = "GST_PORTAL_LOCKOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    lockout_minutes: u32,
+}
+
+#[derive(Subcommand)]
+enum TaxpayerCommand {
+    /// Add a taxpayer; the password is read from standard input.
+    Add(AddArgs),
+}
+
+#[derive(Args)]
+struct AddArgs {
+    #[arg(long)]
+    username: String,
+    #[arg(long)]
+    gstin: String,
+    #[arg(long)]
+    legal_name: String,
+    #[arg(long)]
+    trade_name: Option<String>,
+    /// State name (default: from the GSTIN's state code).
+    #[arg(long)]
+    state: Option<String>,
+    #[arg(long)]
+    mobile: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long, default_value = "Proprietorship")]
+    constitution: String,
+    #[arg(long, default_value = "Regular")]
+    taxpayer_type: String,
+    /// Date of registration as YYYY-MM-DD (default: today).
+    #[arg(long)]
+    registration_date: Option<NaiveDate>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+fn main() -> ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let database = cli.database;
+    match cli.command {
+        None => serve(database, ServeArgs::try_parse_from(["serve"])?),
+        Some(Command::Serve(args)) => serve(database, args),
+        Some(Command::Migrate) => {
+            db::open(&database)?;
+            println!("The database {} is up to date.", database.display());
+            Ok(())
+        }
+        Some(Command::SeedDemo) => {
+            let pool = db::open(&database)?;
+            let mut conn = pool.get()?;
+            let added = admin::seed_demo(&mut conn, Clock::system().now())?;
+            println!("Added {added} demo taxpayer(s).");
+            print_demo_accounts(&mut conn)
+        }
+        Some(Command::Taxpayer(TaxpayerCommand::Add(args))) => add_taxpayer(database, args),
+    }
+}
+
+fn add_taxpayer(database: PathBuf, args: AddArgs) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("could not read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let input = TaxpayerInput {
+        username: args.username,
+        gstin: args.gstin,
+        legal_name: args.legal_name,
+        trade_name: args.trade_name,
+        state: args.state,
+        mobile: args.mobile,
+        email: args.email,
+        constitution: args.constitution,
+        taxpayer_type: args.taxpayer_type,
+        registration_date: args.registration_date,
+        password,
+    };
+    let pool = db::open(&database)?;
+    let mut conn = pool.get()?;
+    let id = admin::add_taxpayer(&mut conn, &input, Clock::system().now())?;
+    println!("Added taxpayer {} (id {}).", input.username.trim().to_lowercase(), id.0);
+    Ok(())
+}
+
+fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
+    let accounts = admin::demo_accounts(conn)?;
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    println!("Demo accounts (fictitious data):");
+    for a in accounts {
+        println!(
+            "  username {:<20} password {:<12} GSTIN {}  {}",
+            a.username,
+            a.password.unwrap_or("(changed)"),
+            a.gstin,
+            a.name
+        );
+    }
+    Ok(())
+}
+
+#[actix_web::main]
+async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+    let mut settings = Settings::new(args.bind, database);
+    settings.secure_cookies = args.secure_cookies;
+    settings.session_secret = args.session_secret;
+    settings.idle_timeout = TimeDelta::minutes(args.idle_timeout_minutes.into());
+    settings.session_lifetime = TimeDelta::hours(args.session_lifetime_hours.into());
+    settings.lockout_threshold = args.lockout_threshold;
+    settings.lockout_duration = TimeDelta::minutes(args.lockout_minutes.into());
+
+    let clock = Arc::new(Clock::system());
+    let app = Application::build(settings.clone(), clock.clone()).await?;
+    {
+        let mut conn = app.pool().get()?;
+        if gst_portal::db::models::taxpayer::count(&mut conn)? == 0 {
+            let added = admin::seed_demo(&mut conn, clock.now())?;
+            println!("The database was empty: added {added} demo taxpayer(s).");
+        }
+        print_demo_accounts(&mut conn)?;
+    }
+    let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+    println!(
+        "GST Portal training copy listening on http://{}:{}/ (database {})",
+        host,
+        app.port(),
+        settings.database.display()
+    );
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! Steps 3-7 of the manual: Manage API Access, where the taxpayer chooses Yes or No
+//! for "Enable API Request", picks a Duration and confirms.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::auth::csrf;
+use crate::auth::guard::CurrentTaxpayer;
+use crate::auth::session::FlashKind;
+use crate::clock::Clock;
+use crate::db::models::api_access::{self, AccessChange, ChangeOrigin};
+use crate::db::{self, Pool};
+use crate::domain::access::{AccessChoice, AccessState, ChoiceErrors, StoredAccess, NO, YES};
+use crate::domain::duration::AccessDuration;
+use crate::domain::time::{from_db, ist_datetime};
+use crate::error::AppError;
+use crate::routes::layout::Chrome;
+use crate::routes::{client_ip, render, see_other, user_agent};
+
+/// How many past changes the page lists.
+const RECENT_CHANGES: i64 = 10;
+
+/// The current state in words, as the page and the Dashboard show it.
+pub struct StatusView {
+    pub text: String,
+    /// "enabled", "expired", "disabled" or "never": the CSS modifier.
+    pub kind: &'static str,
+}
+
+impl StatusView {
+    pub fn of(stored: Option<&StoredAccess>, now: DateTime<Utc>) -> Self {
+        match AccessState::at(stored, now) {
+            AccessState::Enabled { until, .. } => StatusView {
+                text: format!("API access is enabled until {}", ist_datetime(until)),
+                kind: "enabled",
+            },
+            AccessState::Expired { at } => StatusView {
+                text: format!(
+                    "API access is disabled: the period ended on {}",
+                    ist_datetime(at)
+                ),
+                kind: "expired",
+            },
+            AccessState::Disabled => StatusView {
+                text: "API access is disabled".to_string(),
+                kind: "disabled",
+            },
+            AccessState::NeverEnabled => StatusView {
+                text: "API access is disabled (it has never been enabled)".to_string(),
+                kind: "never",
+            },
+        }
+    }
+}
+
+/// An option of the Duration drop-down.
+pub struct DurationOption {
+    pub value: String,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// A row of "Recent changes".
+pub struct ChangeRow {
+    pub changed_at: String,
+    pub choice: &'static str,
+    pub duration: &'static str,
+    pub until: String,
+    pub client_ip: String,
+}
+
+impl From<AccessChange> for ChangeRow {
+    fn from(c: AccessChange) -> Self {
+        ChangeRow {
+            changed_at: ist_datetime(from_db(c.changed_at)),
+            choice: if c.enabled { "Yes" } else { "No" },
+            duration: c
+                .duration_hours
+                .and_then(|h| AccessDuration::from_hours(h).ok())
+                .map_or("-", AccessDuration::label),
+            until: c
+                .expires_at
+                .map_or_else(|| "-".to_string(), |t| ist_datetime(from_db(t))),
+            client_ip: c.client_ip.unwrap_or_else(|| "-".to_string()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "profile/api_access.html")]
+struct ApiAccessPage {
+    chrome: Chrome,
+    status: StatusView,
+    /// Which radio button is checked (neither, after a post without an answer).
+    yes_checked: bool,
+    no_checked: bool,
+    durations: Vec<DurationOption>,
+    errors: ChoiceErrors,
+    changes: Vec<ChangeRow>,
+}
+
+/// The drop-down's options with `selected` (a submitted value) chosen.
+fn duration_options(selected: Option<&str>) -> Vec<DurationOption> {
+    AccessDuration::all()
+        .map(|d| DurationOption {
+            selected: selected == Some(d.value().as_str()),
+            value: d.value(),
+            label: d.label(),
+        })
+        .collect()
+}
+
+/// The stored choice and the recent changes of the current taxpayer.
+async fn load(
+    current: &CurrentTaxpayer,
+    pool: &Pool,
+) -> Result<(Option<StoredAccess>, Vec<ChangeRow>), AppError> {
+    let id = current.taxpayer.id;
+    db::run(pool, move |conn| {
+        let stored = api_access::load(conn, id)?;
+        let changes = api_access::recent_changes(conn, id, RECENT_CHANGES)?;
+        Ok((stored, changes.into_iter().map(ChangeRow::from).collect()))
+    })
+    .await
+}
+
+pub async fn show(
+    current: CurrentTaxpayer,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, AppError> {
+    let now = clock.now();
+    let (stored, changes) = load(&current, &pool).await?;
+    let state = AccessState::at(stored.as_ref(), now);
+    let selected = match state {
+        AccessState::Enabled { duration, .. } => Some(duration.value()),
+        _ => None,
+    };
+    let page = ApiAccessPage {
+        chrome: Chrome::for_taxpayer(&current)?,
+        status: StatusView::of(stored.as_ref(), now),
+        yes_checked: state.is_enabled(),
+        no_checked: !state.is_enabled(),
+        durations: duration_options(selected.as_deref()),
+        errors: ChoiceErrors::default(),
+        changes,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiAccessForm {
+    csrf_token: Option<String>,
+    enable_api: Option<String>,
+    duration: Option<String>,
+}
+
+pub async fn confirm(
+    current: CurrentTaxpayer,
+    form: web::Form<ApiAccessForm>,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&current.session, form.csrf_token.as_deref())?;
+    let choice = match AccessChoice::from_form(form.enable_api.as_deref(), form.duration.as_deref())
+    {
+        Ok(choice) => choice,
+        Err(errors) => {
+            let now = clock.now();
+            let (stored, changes) = load(&current, &pool).await?;
+            let page = ApiAccessPage {
+                chrome: Chrome::for_taxpayer(&current)?,
+                status: StatusView::of(stored.as_ref(), now),
+                yes_checked: form.enable_api.as_deref() == Some(YES),
+                no_checked: form.enable_api.as_deref() == Some(NO),
+                durations: duration_options(form.duration.as_deref()),
+                errors,
+                changes,
+            };
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+
+    let id = current.taxpayer.id;
+    let origin = ChangeOrigin {
+        client_ip: client_ip(&req),
+        user_agent: user_agent(&req),
+    };
+    let now = clock.now();
+    let stored = db::run(&pool, move |conn| {
+        Ok(api_access::confirm(conn, id, choice, now, &origin)?)
+    })
+    .await?;
+    tracing::info!(
+        taxpayer_id = id.0,
+        enabled = stored.enabled,
+        expires_at = ?stored.expires_at,
+        "API access changed"
+    );
+    let status = StatusView::of(Some(&stored), now);
+    current
+        .session
+        .set_flash(FlashKind::Success, format!("Your choice has been saved. {}.", status.text))?;
+    Ok(see_other("/profile/api-access"))
+}

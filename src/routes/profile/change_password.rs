@@ -1,0 +1,117 @@
+//! Change Password, from the user menu and the Quick Links. A new password ends every
+//! other session of the taxpayer.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::csrf;
+use crate::auth::guard::CurrentTaxpayer;
+use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
+use crate::auth::session::FlashKind;
+use crate::db::models::{session as session_rows, taxpayer};
+use crate::db::{self, Pool};
+use crate::domain::password_rule;
+use crate::error::AppError;
+use crate::routes::layout::Chrome;
+use crate::routes::{render, see_other};
+
+/// Messages next to the form's fields.
+#[derive(Default)]
+struct FieldErrors {
+    current: Option<String>,
+    new: Option<String>,
+    confirm: Option<String>,
+}
+
+impl FieldErrors {
+    fn any(&self) -> bool {
+        self.current.is_some() || self.new.is_some() || self.confirm.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "profile/change_password.html")]
+struct ChangePasswordPage {
+    chrome: Chrome,
+    errors: FieldErrors,
+}
+
+pub async fn show(current: CurrentTaxpayer) -> Result<HttpResponse, AppError> {
+    let page = ChangePasswordPage {
+        chrome: Chrome::for_taxpayer(&current)?,
+        errors: FieldErrors::default(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordForm {
+    csrf_token: Option<String>,
+    current_password: Option<String>,
+    new_password: Option<String>,
+    confirm_password: Option<String>,
+}
+
+pub async fn submit(
+    current: CurrentTaxpayer,
+    form: web::Form<ChangePasswordForm>,
+    pool: web::Data<Pool>,
+    hasher: web::Data<Hasher>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&current.session, form.csrf_token.as_deref())?;
+    let form = form.into_inner();
+    let old = form.current_password.unwrap_or_default();
+    let new = form.new_password.unwrap_or_default();
+    let confirm = form.confirm_password.unwrap_or_default();
+
+    let mut errors = FieldErrors::default();
+    if old.is_empty() {
+        errors.current = Some("Enter your current password.".into());
+    }
+    if new.is_empty() {
+        errors.new = Some("Enter a new password.".into());
+    } else if let Err(e) = password_rule::check(&new) {
+        errors.new = Some(e.to_string());
+    } else if new == old {
+        errors.new = Some("The new password must differ from the current one.".into());
+    }
+    if confirm != new && errors.new.is_none() {
+        errors.confirm = Some("The two new passwords do not match.".into());
+    }
+    if !errors.any() {
+        let stored = Some(current.taxpayer.password_hash.clone());
+        let right = old.len() <= MAX_PASSWORD_BYTES && hasher.verify_login(stored, old).await?;
+        if !right {
+            errors.current = Some("The current password is not correct.".into());
+        }
+    }
+    if errors.any() {
+        let page = ChangePasswordPage {
+            chrome: Chrome::for_taxpayer(&current)?,
+            errors,
+        };
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+
+    let hash = hasher.hash(new).await?;
+    let id = current.taxpayer.id;
+    let ended = db::run(&pool, move |conn| {
+        Ok(conn.immediate_transaction(|conn| {
+            taxpayer::update_password_hash(conn, id, &hash)?;
+            session_rows::delete_for_taxpayer(conn, id)
+        })?)
+    })
+    .await?;
+    // Every session row of the taxpayer is gone, this one included; renewing saves
+    // this session's state under a fresh key, so only this browser stays logged in.
+    current.session.renew();
+    tracing::info!(taxpayer_id = id.0, other_sessions_ended = ended.saturating_sub(1), "password changed");
+    current.session.set_flash(
+        FlashKind::Success,
+        "Your password has been changed. Any other session of yours has been logged out.",
+    )?;
+    Ok(see_other("/profile"))
+}

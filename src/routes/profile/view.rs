@@ -1,0 +1,35 @@
+//! Steps 2-3 of the manual: My Profile with the Quick Links panel.
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use askama::Template;
+
+use crate::auth::guard::CurrentTaxpayer;
+use crate::db::models::taxpayer::Taxpayer;
+use crate::error::AppError;
+use crate::routes::layout::Chrome;
+use crate::routes::profile::{QuickLink, QUICK_LINKS};
+use crate::routes::render;
+
+#[derive(Template)]
+#[template(path = "profile/show.html")]
+struct ProfilePage {
+    chrome: Chrome,
+    taxpayer: Taxpayer,
+    registration_date: String,
+    quick_links: &'static [QuickLink],
+}
+
+pub async fn show(current: CurrentTaxpayer) -> Result<HttpResponse, AppError> {
+    let page = ProfilePage {
+        chrome: Chrome::for_taxpayer(&current)?,
+        registration_date: current
+            .taxpayer
+            .registration_date
+            .format("%d/%m/%Y")
+            .to_string(),
+        taxpayer: current.taxpayer,
+        quick_links: &QUICK_LINKS,
+    };
+    render(StatusCode::OK, &page)
+}
