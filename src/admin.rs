@@ -39,7 +39,10 @@ pub enum AddTaxpayerError {
     #[error("weak password: {0}")]
     WeakPassword(#[from] PasswordRuleError),
     #[error("invalid {field}: {why}")]
-    Field { field: &'static str, why: &'static str },
+    Field {
+        field: &'static str,
+        why: &'static str,
+    },
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -87,8 +90,18 @@ pub fn add_taxpayer(
         });
     }
     let short = |v: &str| v.chars().count() <= 200 && !v.chars().any(char::is_control);
-    let trade_name = optional_text(input.trade_name.as_deref(), "trade name", short, "give at most 200 characters")?;
-    let state = optional_text(input.state.as_deref(), "state", short, "give at most 200 characters")?;
+    let trade_name = optional_text(
+        input.trade_name.as_deref(),
+        "trade name",
+        short,
+        "give at most 200 characters",
+    )?;
+    let state = optional_text(
+        input.state.as_deref(),
+        "state",
+        short,
+        "give at most 200 characters",
+    )?;
     let mobile = optional_text(
         input.mobile.as_deref(),
         "mobile number",
@@ -115,9 +128,7 @@ pub fn add_taxpayer(
         gstin: gstin.as_str(),
         legal_name,
         trade_name,
-        registration_date: input
-            .registration_date
-            .unwrap_or_else(|| now.date_naive()),
+        registration_date: input.registration_date.unwrap_or_else(|| now.date_naive()),
         constitution: &input.constitution,
         taxpayer_type: &input.taxpayer_type,
         state_name: state.unwrap_or(gstin.state_name()),
@@ -141,7 +152,12 @@ pub const DEMO_PASSWORD: &str = "Demo@2026";
 
 /// The demo taxpayers: fictitious businesses with valid GSTINs.
 pub fn demo_taxpayers() -> Vec<TaxpayerInput> {
-    let make = |username: &str, gstin: &str, legal: &str, trade: &str, constitution: &str, mobile: &str| {
+    let make = |username: &str,
+                gstin: &str,
+                legal: &str,
+                trade: &str,
+                constitution: &str,
+                mobile: &str| {
         TaxpayerInput {
             username: username.to_string(),
             gstin: gstin.to_string(),
@@ -157,9 +173,30 @@ pub fn demo_taxpayers() -> Vec<TaxpayerInput> {
         }
     };
     vec![
-        make("udaygiri.traders", "27AAPFU0939F1ZV", "Udaygiri Traders", "Udaygiri Traders", "Partnership", "9800000001"),
-        make("nallamala.services", "36AAGCN9336F1Z9", "Nallamala Consultancy Services Private Limited", "Nallamala Services", "Private Limited Company", "9800000002"),
-        make("kaveri.exports", "29AABCD1234E1Z4", "Kaveri Exports Private Limited", "Kaveri Exports", "Private Limited Company", "9800000003"),
+        make(
+            "udaygiri.traders",
+            "27AAPFU0939F1ZV",
+            "Udaygiri Traders",
+            "Udaygiri Traders",
+            "Partnership",
+            "9800000001",
+        ),
+        make(
+            "nallamala.services",
+            "36AAGCN9336F1Z9",
+            "Nallamala Consultancy Services Private Limited",
+            "Nallamala Services",
+            "Private Limited Company",
+            "9800000002",
+        ),
+        make(
+            "kaveri.exports",
+            "29AABCD1234E1Z4",
+            "Kaveri Exports Private Limited",
+            "Kaveri Exports",
+            "Private Limited Company",
+            "9800000003",
+        ),
     ]
 }
 
@@ -218,7 +255,10 @@ mod tests {
 
     #[test]
     fn usernames_are_normalised_and_checked() {
-        assert_eq!(normalise_username(" Kaveri.Exports ").unwrap(), "kaveri.exports");
+        assert_eq!(
+            normalise_username(" Kaveri.Exports ").unwrap(),
+            "kaveri.exports"
+        );
         assert!(normalise_username("ab").is_err());
         assert!(normalise_username("a b c").is_err());
         assert!(normalise_username("name<script>").is_err());

@@ -16,10 +16,19 @@ use gst_portal::startup::Application;
 use gst_portal::{db, telemetry};
 
 #[derive(Parser)]
-#[command(name = "gst-portal", version, about = "A training copy of the GST Portal's Manage API Access")]
+#[command(
+    name = "gst-portal",
+    version,
+    about = "A training copy of the GST Portal's Manage API Access"
+)]
 struct Cli {
     /// The SQLite database file (created and migrated when missing).
-    #[arg(long, global = true, env = "GST_PORTAL_DATABASE", default_value = "gst-portal.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "GST_PORTAL_DATABASE",
+        default_value = "gst-portal.db"
+    )]
     database: PathBuf,
     #[command(subcommand)]
     command: Option<Command>,
@@ -157,7 +166,11 @@ fn add_taxpayer(database: PathBuf, args: AddArgs) -> anyhow::Result<()> {
     let pool = db::open(&database)?;
     let mut conn = pool.get()?;
     let id = admin::add_taxpayer(&mut conn, &input, Clock::system().now())?;
-    println!("Added taxpayer {} (id {}).", input.username.trim().to_lowercase(), id.0);
+    println!(
+        "Added taxpayer {} (id {}).",
+        input.username.trim().to_lowercase(),
+        id.0
+    );
     Ok(())
 }
 
@@ -199,7 +212,10 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         }
         print_demo_accounts(&mut conn)?;
     }
-    let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+    let host = settings
+        .bind
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(h, _)| h);
     println!(
         "GST Portal training copy listening on http://{}:{}/ (database {})",
         host,

@@ -8,8 +8,6 @@ use actix_session::config::{BrowserSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{time::Duration as CookieDuration, Key, SameSite};
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::error::UrlencodedError;
-use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
@@ -21,10 +19,8 @@ use crate::config::Settings;
 use crate::db::models::app_setting;
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::routes::form::FORM_LIMIT;
 use crate::{routes, telemetry};
-
-/// Largest form body accepted; the portal's forms are a few hundred bytes.
-pub const FORM_LIMIT: usize = 16 * 1024;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -85,10 +81,11 @@ fn cookie_key(settings: &Settings, pool: &Pool) -> anyhow::Result<Key> {
             .context("could not read or store the session cookie key")?
         }
     };
-    let bytes = decode_hex(hex.trim())
-        .context("the session secret must be written in hexadecimal")?;
-    Key::try_from(bytes.as_slice())
-        .map_err(|_| anyhow::anyhow!("the session secret must be at least 64 bytes (128 hex digits)"))
+    let bytes =
+        decode_hex(hex.trim()).context("the session secret must be written in hexadecimal")?;
+    Key::try_from(bytes.as_slice()).map_err(|_| {
+        anyhow::anyhow!("the session secret must be at least 64 bytes (128 hex digits)")
+    })
 }
 
 fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
@@ -101,30 +98,6 @@ fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
                 .ok_or_else(|| anyhow::anyhow!("not a hex digit near position {i}"))
         })
         .collect()
-}
-
-/// What a form that cannot be read gets: a clear message and a fitting status.
-fn form_error(err: UrlencodedError) -> AppError {
-    let (status, message) = match err {
-        UrlencodedError::Overflow { .. } => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The form is larger than this portal accepts ({} KiB).", FORM_LIMIT / 1024),
-        ),
-        UrlencodedError::ContentType => (
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Forms must be sent as application/x-www-form-urlencoded.".to_string(),
-        ),
-        UrlencodedError::Encoding => (
-            StatusCode::BAD_REQUEST,
-            "The form is not valid UTF-8 text.".to_string(),
-        ),
-        UrlencodedError::Parse(e) => (
-            StatusCode::BAD_REQUEST,
-            format!("The form could not be read: {e}. Nothing was changed."),
-        ),
-        other => (StatusCode::BAD_REQUEST, format!("The form could not be read: {other}.")),
-    };
-    AppError::Rejected { status, message }
 }
 
 fn serve(
@@ -172,15 +145,16 @@ fn serve(
             .app_data(clock.clone())
             .app_data(hasher.clone())
             .app_data(settings.clone())
-            .app_data(
-                web::FormConfig::default()
-                    .limit(FORM_LIMIT)
-                    .error_handler(|err, _req| form_error(err).into()),
-            )
+            .app_data(web::PayloadConfig::new(FORM_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-                AppError::bad_request(format!("The address has parameters this page cannot read: {err}.")).into()
+                AppError::bad_request(format!(
+                    "The address has parameters this page cannot read: {err}."
+                ))
+                .into()
             }))
-            .app_data(web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into()))
+            .app_data(
+                web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into()),
+            )
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })

@@ -3,14 +3,14 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
 use crate::auth::session::TypedSession;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::taxpayer::{self, Taxpayer};
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
 
 /// The taxpayer of a live session. Extracting it sends a browser without one to the
 /// login page, which brings it back here afterwards.
@@ -57,7 +57,10 @@ impl FromRequest for CurrentTaxpayer {
             };
             if clock.now() - logged_in_at >= settings.session_lifetime {
                 session.log_out();
-                return Err(AppError::LoginRequired { next, expired: true });
+                return Err(AppError::LoginRequired {
+                    next,
+                    expired: true,
+                });
             }
             let found = db::run(&pool, move |conn| Ok(taxpayer::find(conn, id)?)).await?;
             match found {

@@ -46,7 +46,9 @@ impl FlashKind {
 pub struct TypedSession(Session);
 
 fn unexpected(e: impl std::fmt::Display) -> AppError {
-    AppError::Unexpected(anyhow::anyhow!("session state could not be read or written: {e}"))
+    AppError::Unexpected(anyhow::anyhow!(
+        "session state could not be read or written: {e}"
+    ))
 }
 
 impl TypedSession {
@@ -54,10 +56,12 @@ impl TypedSession {
     pub fn login(&self) -> Result<Option<(TaxpayerId, DateTime<Utc>)>, AppError> {
         let id: Option<i32> = self.0.get(TAXPAYER_KEY).map_err(unexpected)?;
         let at: Option<i64> = self.0.get(AUTHENTICATED_AT_KEY).map_err(unexpected)?;
-        Ok(match (id, at.and_then(|s| DateTime::from_timestamp(s, 0))) {
-            (Some(id), Some(at)) => Some((TaxpayerId(id), at)),
-            _ => None,
-        })
+        Ok(
+            match (id, at.and_then(|s| DateTime::from_timestamp(s, 0))) {
+                (Some(id), Some(at)) => Some((TaxpayerId(id), at)),
+                _ => None,
+            },
+        )
     }
 
     /// Logs `taxpayer` in under a new session key (the old key stops working), with a
@@ -65,7 +69,9 @@ impl TypedSession {
     pub fn log_in(&self, taxpayer: TaxpayerId, now: DateTime<Utc>) -> Result<(), AppError> {
         self.0.renew();
         self.0.remove(FLASH_KEY);
-        self.0.insert(TAXPAYER_KEY, taxpayer.0).map_err(unexpected)?;
+        self.0
+            .insert(TAXPAYER_KEY, taxpayer.0)
+            .map_err(unexpected)?;
         self.0
             .insert(AUTHENTICATED_AT_KEY, now.timestamp())
             .map_err(unexpected)?;

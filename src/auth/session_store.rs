@@ -107,7 +107,9 @@ impl SessionStore for DbSessionStore {
         let now = self.clock.now();
         let expires_at = expiry(now, ttl);
         let updated = db::run(&self.pool, move |conn| {
-            Ok(rows::update_state(conn, &hash, &state, taxpayer, now, expires_at)?)
+            Ok(rows::update_state(
+                conn, &hash, &state, taxpayer, now, expires_at,
+            )?)
         })
         .await
         .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e:?}")))?;

@@ -144,7 +144,10 @@ mod tests {
         let until = t0() + TimeDelta::hours(6);
         assert_eq!(
             AccessState::at(Some(&stored), t0()),
-            AccessState::Enabled { duration: AccessDuration::MIN, until }
+            AccessState::Enabled {
+                duration: AccessDuration::MIN,
+                until
+            }
         );
         assert!(AccessState::at(Some(&stored), until - TimeDelta::seconds(1)).is_enabled());
         assert_eq!(
@@ -159,9 +162,18 @@ mod tests {
             AccessChoice::from_form(Some("Y"), Some("168")),
             Ok(AccessChoice::Enable(AccessDuration::parse("168").unwrap()))
         );
-        assert_eq!(AccessChoice::from_form(Some("N"), None), Ok(AccessChoice::Disable));
-        assert_eq!(AccessChoice::from_form(Some("N"), Some("")), Ok(AccessChoice::Disable));
-        assert_eq!(AccessChoice::from_form(Some("N"), Some("720")), Ok(AccessChoice::Disable));
+        assert_eq!(
+            AccessChoice::from_form(Some("N"), None),
+            Ok(AccessChoice::Disable)
+        );
+        assert_eq!(
+            AccessChoice::from_form(Some("N"), Some("")),
+            Ok(AccessChoice::Disable)
+        );
+        assert_eq!(
+            AccessChoice::from_form(Some("N"), Some("720")),
+            Ok(AccessChoice::Disable)
+        );
     }
 
     #[test]

@@ -105,8 +105,23 @@ mod tests {
     #[test]
     fn refuses_anything_else() {
         for bad in [
-            "", "0", "5", "7", "721", "744", "-1", "+6", "06", "6.0", "1e9", " 6", "6 ", "6h",
-            "30 days; DROP TABLE", "99999999999999999999", "६",
+            "",
+            "0",
+            "5",
+            "7",
+            "721",
+            "744",
+            "-1",
+            "+6",
+            "06",
+            "6.0",
+            "1e9",
+            " 6",
+            "6 ",
+            "6h",
+            "30 days; DROP TABLE",
+            "99999999999999999999",
+            "६",
         ] {
             assert_eq!(AccessDuration::parse(bad), Err(InvalidDuration), "{bad:?}");
         }

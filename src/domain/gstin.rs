@@ -200,7 +200,13 @@ mod tests {
 
     #[test]
     fn names_the_state() {
-        assert_eq!(Gstin::parse("27AAPFU0939F1ZV").unwrap().state_name(), "Maharashtra");
-        assert_eq!(Gstin::parse("36AAGCN9336F1Z9").unwrap().state_name(), "Telangana");
+        assert_eq!(
+            Gstin::parse("27AAPFU0939F1ZV").unwrap().state_name(),
+            "Maharashtra"
+        );
+        assert_eq!(
+            Gstin::parse("36AAGCN9336F1Z9").unwrap().state_name(),
+            "Telangana"
+        );
     }
 }

@@ -24,7 +24,10 @@ pub fn check(password: &str) -> Result<(), PasswordRuleError> {
     if !(8..=15).contains(&count) {
         return Err(PasswordRuleError::Length);
     }
-    if password.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if password
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(PasswordRuleError::Whitespace);
     }
     if !password.chars().any(|c| c.is_ascii_uppercase()) {

@@ -17,7 +17,9 @@ pub fn ist_datetime(at: DateTime<Utc>) -> String {
 
 /// "26/11/2026 01:09 IST" in 24-hour form, as the portal's "Last Logged In at" line shows it.
 pub fn ist_datetime_24h(at: DateTime<Utc>) -> String {
-    at.with_timezone(&ist()).format("%d/%m/%Y %H:%M IST").to_string()
+    at.with_timezone(&ist())
+        .format("%d/%m/%Y %H:%M IST")
+        .to_string()
 }
 
 /// "26/11/2026"

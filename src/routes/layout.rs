@@ -27,13 +27,34 @@ pub struct NavItem {
 
 /// The portal's navigation bar, in the real portal's order.
 pub const NAV: [NavItem; 7] = [
-    NavItem { label: "Dashboard", href: "/dashboard" },
-    NavItem { label: "Services", href: "/unavailable/services" },
-    NavItem { label: "GST Law", href: "/unavailable/gst-law" },
-    NavItem { label: "Downloads", href: "/unavailable/downloads" },
-    NavItem { label: "Search Taxpayer", href: "/unavailable/search-taxpayer" },
-    NavItem { label: "Help and Taxpayer Facilities", href: "/unavailable/help" },
-    NavItem { label: "My Profile", href: "/profile" },
+    NavItem {
+        label: "Dashboard",
+        href: "/dashboard",
+    },
+    NavItem {
+        label: "Services",
+        href: "/unavailable/services",
+    },
+    NavItem {
+        label: "GST Law",
+        href: "/unavailable/gst-law",
+    },
+    NavItem {
+        label: "Downloads",
+        href: "/unavailable/downloads",
+    },
+    NavItem {
+        label: "Search Taxpayer",
+        href: "/unavailable/search-taxpayer",
+    },
+    NavItem {
+        label: "Help and Taxpayer Facilities",
+        href: "/unavailable/help",
+    },
+    NavItem {
+        label: "My Profile",
+        href: "/profile",
+    },
 ];
 
 impl Chrome {

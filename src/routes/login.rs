@@ -5,15 +5,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::csrf;
 use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
 use crate::auth::session::TypedSession;
-use crate::auth::csrf;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::{login_throttle, session as session_rows, taxpayer};
 use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
+use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::{client_ip, render, see_other};
 
@@ -73,7 +74,10 @@ pub async fn show(
     if session.login()?.is_some() {
         return Ok(see_other("/dashboard"));
     }
-    let mut page = LoginPage::new(Chrome::for_visitor(&session)?, safe_next(query.next.as_deref()));
+    let mut page = LoginPage::new(
+        Chrome::for_visitor(&session)?,
+        safe_next(query.next.as_deref()),
+    );
     page.notice = if query.expired.is_some() {
         Some("Your session has timed out. Please log in again.")
     } else if query.bye.is_some() {
@@ -97,7 +101,7 @@ pub struct LoginForm {
 
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
-    form: web::Form<LoginForm>,
+    form: Form<LoginForm>,
     session: TypedSession,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
@@ -107,12 +111,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref());
-    let username = form
-        .username
-        .as_deref()
-        .unwrap_or("")
-        .trim()
-        .to_lowercase();
+    let username = form.username.as_deref().unwrap_or("").trim().to_lowercase();
     let password = form.password.unwrap_or_default();
 
     if csrf::verify(&session, form.csrf_token.as_deref()).is_err() {
@@ -206,8 +205,14 @@ mod tests {
 
     #[test]
     fn keeps_local_paths() {
-        assert_eq!(safe_next(Some("/profile/api-access")).as_deref(), Some("/profile/api-access"));
-        assert_eq!(safe_next(Some("/profile?x=1")).as_deref(), Some("/profile?x=1"));
+        assert_eq!(
+            safe_next(Some("/profile/api-access")).as_deref(),
+            Some("/profile/api-access")
+        );
+        assert_eq!(
+            safe_next(Some("/profile?x=1")).as_deref(),
+            Some("/profile?x=1")
+        );
     }
 
     #[test]

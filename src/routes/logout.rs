@@ -1,11 +1,12 @@
 //! Logout: ends the session on the server, so a copied cookie stops working.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde::Deserialize;
 
 use crate::auth::csrf;
 use crate::auth::session::TypedSession;
 use crate::error::AppError;
+use crate::routes::form::Form;
 use crate::routes::see_other;
 
 #[derive(Debug, Deserialize)]
@@ -15,7 +16,7 @@ pub struct LogoutForm {
 }
 
 pub async fn submit(
-    form: web::Form<LogoutForm>,
+    form: Form<LogoutForm>,
     session: TypedSession,
 ) -> Result<HttpResponse, AppError> {
     let Some((taxpayer, _)) = session.login()? else {

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod dashboard;
+pub mod form;
 pub mod layout;
 pub mod login;
 pub mod logout;

@@ -103,7 +103,11 @@ pub fn exists_with_gstin(conn: &mut Conn, gstin: &str) -> QueryResult<bool> {
 }
 
 /// Records a successful login: the previous login time moves back one place.
-pub fn record_login_success(conn: &mut Conn, id: TaxpayerId, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn record_login_success(
+    conn: &mut Conn,
+    id: TaxpayerId,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::update(taxpayers::table.find(id.0))
         .set((
             taxpayers::previous_login_at.eq(taxpayers::last_login_at),

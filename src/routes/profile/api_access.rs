@@ -17,6 +17,7 @@ use crate::domain::access::{AccessChoice, AccessState, ChoiceErrors, StoredAcces
 use crate::domain::duration::AccessDuration;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
+use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::{client_ip, render, see_other, user_agent};
 
@@ -161,7 +162,7 @@ pub struct ApiAccessForm {
 
 pub async fn confirm(
     current: CurrentTaxpayer,
-    form: web::Form<ApiAccessForm>,
+    form: Form<ApiAccessForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     req: HttpRequest,
@@ -203,8 +204,9 @@ pub async fn confirm(
         "API access changed"
     );
     let status = StatusView::of(Some(&stored), now);
-    current
-        .session
-        .set_flash(FlashKind::Success, format!("Your choice has been saved. {}.", status.text))?;
+    current.session.set_flash(
+        FlashKind::Success,
+        format!("Your choice has been saved. {}.", status.text),
+    )?;
     Ok(see_other("/profile/api-access"))
 }

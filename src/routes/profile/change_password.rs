@@ -14,6 +14,7 @@ use crate::db::models::{session as session_rows, taxpayer};
 use crate::db::{self, Pool};
 use crate::domain::password_rule;
 use crate::error::AppError;
+use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::{render, see_other};
 
@@ -57,7 +58,7 @@ pub struct ChangePasswordForm {
 
 pub async fn submit(
     current: CurrentTaxpayer,
-    form: web::Form<ChangePasswordForm>,
+    form: Form<ChangePasswordForm>,
     pool: web::Data<Pool>,
     hasher: web::Data<Hasher>,
 ) -> Result<HttpResponse, AppError> {
@@ -108,7 +109,11 @@ pub async fn submit(
     // Every session row of the taxpayer is gone, this one included; renewing saves
     // this session's state under a fresh key, so only this browser stays logged in.
     current.session.renew();
-    tracing::info!(taxpayer_id = id.0, other_sessions_ended = ended.saturating_sub(1), "password changed");
+    tracing::info!(
+        taxpayer_id = id.0,
+        other_sessions_ended = ended.saturating_sub(1),
+        "password changed"
+    );
     current.session.set_flash(
         FlashKind::Success,
         "Your password has been changed. Any other session of yours has been logged out.",

@@ -1,0 +1,135 @@
+//! A stricter form extractor than actix's: it refuses text that is not UTF-8 instead of
+//! replacing it, and answers every unreadable form with the portal's own message.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// Largest form body accepted; the portal's forms are a few hundred bytes.
+pub const FORM_LIMIT: usize = 16 * 1024;
+
+/// A URL-encoded form body, read into `T`.
+pub struct Form<T>(pub T);
+
+impl<T> Form<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Form<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn rejected(status: StatusCode, message: impl Into<String>) -> AppError {
+    AppError::Rejected {
+        status,
+        message: message.into(),
+    }
+}
+
+/// Whether every name and value of `body`, once percent-decoded, is UTF-8.
+fn is_utf8_form(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&')
+        .flat_map(|pair| pair.split(|&b| b == b'='))
+        .all(|part| {
+            let decoded: Vec<u8> = percent_encoding::percent_decode(part).collect();
+            std::str::from_utf8(&decoded).is_ok()
+        })
+}
+
+/// Reads `body` as a form into `T`, with the message a person gets when it cannot.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if !is_utf8_form(body) {
+        return Err(rejected(
+            StatusCode::BAD_REQUEST,
+            "The form is not valid UTF-8 text, so nothing was changed.",
+        ));
+    }
+    serde_urlencoded::from_bytes(body).map_err(|e| {
+        rejected(
+            StatusCode::BAD_REQUEST,
+            format!("The form could not be read: {e}. Nothing was changed."),
+        )
+    })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_form = req.content_type() == "application/x-www-form-urlencoded";
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_form {
+                return Err(rejected(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "Forms must be sent as application/x-www-form-urlencoded.",
+                ));
+            }
+            let body = body.await.map_err(|e| {
+                let too_large =
+                    matches!(e.as_error::<PayloadError>(), Some(PayloadError::Overflow))
+                        || e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
+                if too_large {
+                    rejected(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "The form is larger than this portal accepts ({} KiB).",
+                            FORM_LIMIT / 1024
+                        ),
+                    )
+                } else {
+                    rejected(StatusCode::BAD_REQUEST, "The form could not be read.")
+                }
+            })?;
+            parse(&body).map(Form)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        a: Option<String>,
+    }
+
+    #[test]
+    fn reads_a_plain_form() {
+        assert_eq!(
+            parse::<Sample>(b"a=x%20y+z").unwrap(),
+            Sample {
+                a: Some("x y z".into())
+            }
+        );
+    }
+
+    #[test]
+    fn refuses_bytes_that_are_not_utf8_raw_or_encoded() {
+        assert!(parse::<Sample>(b"a=\xff").is_err());
+        assert!(parse::<Sample>(b"a=%FF%FE").is_err());
+        assert!(parse::<Sample>(b"%C0=x").is_err());
+    }
+
+    #[test]
+    fn refuses_duplicated_and_unknown_fields() {
+        assert!(parse::<Sample>(b"a=1&a=2").is_err());
+        assert!(parse::<Sample>(b"b=1").is_err());
+    }
+}

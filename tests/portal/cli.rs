@@ -1,0 +1,132 @@
+//! The `gst-portal` command line.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gst-portal");
+
+fn run(db: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn add(db: &std::path::Path, username: &str, gstin: &str, password: &str) -> Output {
+    run(
+        db,
+        &[
+            "taxpayer",
+            "add",
+            "--username",
+            username,
+            "--gstin",
+            gstin,
+            "--legal-name",
+            "Test Traders",
+            "--password-stdin",
+        ],
+        &format!("{password}\n"),
+    )
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn taxpayer_add_stores_a_taxpayer_and_refuses_bad_ones_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let ok = add(&db, "Test.User", "27AAPFU0939F1ZV", "Gst@2026a");
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("Added taxpayer test.user"));
+
+    let cases = [
+        (
+            "test.user",
+            "36AAGCN9336F1Z9",
+            "Gst@2026a",
+            "error: the username test.user is already taken",
+        ),
+        (
+            "other.user",
+            "27AAPFU0939F1ZV",
+            "Gst@2026a",
+            "error: a taxpayer with GSTIN 27AAPFU0939F1ZV already exists",
+        ),
+        (
+            "other.user",
+            "27AAPFU0939F1ZW",
+            "Gst@2026a",
+            "error: invalid GSTIN: The GSTIN's last character does not match its check character.",
+        ),
+        (
+            "other.user",
+            "36AAGCN9336F1Z9",
+            "weakpass",
+            "error: weak password: The password needs at least one upper-case letter (A-Z).",
+        ),
+        (
+            "x",
+            "36AAGCN9336F1Z9",
+            "Gst@2026a",
+            "error: invalid username",
+        ),
+    ];
+    for (username, gstin, password, message) in cases {
+        let out = add(&db, username, gstin, password);
+        assert!(!out.status.success(), "{username} {gstin}");
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        assert!(lines[0].starts_with(message), "{err}");
+    }
+}
+
+#[test]
+fn seed_demo_adds_the_demo_taxpayers_once_and_prints_their_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("seed.db");
+    let first = run(&db, &["seed-demo"], "");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(out.contains("Added 3 demo taxpayer(s)."), "{out}");
+    assert!(
+        out.contains("udaygiri.traders") && out.contains("Demo@2026"),
+        "{out}"
+    );
+    let second = run(&db, &["seed-demo"], "");
+    assert!(String::from_utf8_lossy(&second.stdout).contains("Added 0 demo taxpayer(s)."));
+}
+
+#[test]
+fn migrate_creates_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    let out = run(&db, &["migrate"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(db.exists());
+}
+
+#[test]
+fn a_bad_option_value_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let out = run(&db, &["serve", "--idle-timeout-minutes", "0"], "");
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--idle-timeout-minutes"));
+}

@@ -1,0 +1,382 @@
+//! A real portal on port 0 with a fresh SQLite file, and a browser-like client that
+//! keeps cookies and does not follow redirects.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::StatusCode;
+use chrono::TimeDelta;
+use diesel::prelude::*;
+
+use gst_portal::admin::{self, TaxpayerInput};
+use gst_portal::clock::Clock;
+use gst_portal::config::Settings;
+use gst_portal::db::models::taxpayer::TaxpayerId;
+use gst_portal::db::Pool;
+use gst_portal::startup::Application;
+
+pub const PASSWORD: &str = "Gst@2026a";
+pub const USERNAME: &str = "asha.traders";
+pub const GSTIN: &str = "27AAPFU0939F1ZV";
+pub const OTHER_USERNAME: &str = "ravi.services";
+pub const OTHER_GSTIN: &str = "36AAGCN9336F1Z9";
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<Clock>,
+    pub pool: Pool,
+    pub settings: Settings,
+    pub taxpayer: TaxpayerId,
+    handle: ServerHandle,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+fn taxpayer(username: &str, gstin: &str, legal: &str, trade: &str) -> TaxpayerInput {
+    TaxpayerInput {
+        username: username.to_string(),
+        gstin: gstin.to_string(),
+        legal_name: legal.to_string(),
+        trade_name: Some(trade.to_string()),
+        state: None,
+        mobile: Some("9876543210".to_string()),
+        email: None,
+        constitution: "Partnership".to_string(),
+        taxpayer_type: "Regular".to_string(),
+        registration_date: chrono::NaiveDate::from_ymd_opt(2018, 4, 1),
+        password: PASSWORD.to_string(),
+    }
+}
+
+/// A portal with two taxpayers, on a fresh database file.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temporary directory"));
+    let db_path = dir.path().join("portal.db");
+    let mut settings = Settings::new("127.0.0.1:0", &db_path);
+    tweak(&mut settings);
+    let clock = Arc::new(Clock::system());
+    let app = start(settings.clone(), clock.clone(), dir.clone()).await;
+    let mut conn = app.pool.get().unwrap();
+    let now = clock.now();
+    let id = admin::add_taxpayer(
+        &mut conn,
+        &taxpayer(
+            USERNAME,
+            GSTIN,
+            "Asha Traders Private Limited",
+            "Asha Traders",
+        ),
+        now,
+    )
+    .unwrap();
+    admin::add_taxpayer(
+        &mut conn,
+        &taxpayer(
+            OTHER_USERNAME,
+            OTHER_GSTIN,
+            "Ravi Services LLP",
+            "Ravi Services",
+        ),
+        now,
+    )
+    .unwrap();
+    TestApp {
+        taxpayer: id,
+        ..app
+    }
+}
+
+async fn start(settings: Settings, clock: Arc<Clock>, dir: Arc<tempfile::TempDir>) -> TestApp {
+    let app = Application::build(settings.clone(), clock.clone())
+        .await
+        .expect("the portal starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool().clone();
+    let handle = app.handle();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        clock,
+        pool,
+        settings,
+        taxpayer: TaxpayerId(0),
+        handle,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// Stops this server and starts a new one on the same database file and clock.
+    pub async fn restart(self) -> TestApp {
+        self.handle.stop(true).await;
+        let TestApp {
+            settings,
+            clock,
+            _dir,
+            taxpayer,
+            ..
+        } = self;
+        let app = start(settings, clock, _dir).await;
+        TestApp { taxpayer, ..app }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    /// A browser logged in as the main test taxpayer.
+    pub async fn logged_in(&self) -> Browser {
+        let b = self.browser();
+        let res = b.log_in(USERNAME, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        b
+    }
+
+    pub fn advance(&self, by: TimeDelta) {
+        self.clock.advance(by);
+    }
+
+    /// Everything a user can see or change, to show that a bad request changed nothing.
+    pub fn snapshot(&self) -> String {
+        #[derive(QueryableByName, Debug)]
+        struct Line {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            line: String,
+        }
+        let mut conn = self.pool.get().unwrap();
+        let queries = [
+            "SELECT 'access ' || taxpayer_id || ' ' || enabled || ' ' || ifnull(duration_hours, '-') || ' ' || ifnull(expires_at, '-') || ' ' || updated_at AS line FROM api_access ORDER BY taxpayer_id",
+            "SELECT 'change ' || id || ' ' || taxpayer_id || ' ' || enabled || ' ' || ifnull(duration_hours, '-') || ' ' || ifnull(expires_at, '-') AS line FROM api_access_changes ORDER BY id",
+            "SELECT 'taxpayer ' || id || ' ' || username || ' ' || gstin || ' ' || legal_name || ' ' || password_hash AS line FROM taxpayers ORDER BY id",
+        ];
+        queries
+            .iter()
+            .flat_map(|q| diesel::sql_query(*q).load::<Line>(&mut conn).unwrap())
+            .map(|l| l.line + "\n")
+            .collect()
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.pool.get().unwrap();
+        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+            .get_result::<Count>(&mut conn)
+            .unwrap()
+            .n
+    }
+}
+
+/// What came back from the portal.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of the hidden anti-forgery field.
+    pub fn csrf_token(&self) -> String {
+        self.attr_after("name=\"csrf_token\" value=\"")
+            .expect("the page has a csrf_token field")
+    }
+
+    fn attr_after(&self, marker: &str) -> Option<String> {
+        let start = self.body.find(marker)? + marker.len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_string())
+    }
+
+    /// The text of the element with `id`, tags removed.
+    pub fn text_of(&self, id: &str) -> Option<String> {
+        let marker = format!("id=\"{id}\"");
+        let at = self.body.find(&marker)?;
+        let open_end = at + self.body[at..].find('>')? + 1;
+        let tag_start = self.body[..at].rfind('<')? + 1;
+        let tag: String = self.body[tag_start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let close = format!("</{tag}>");
+        let end = open_end + self.body[open_end..].find(&close)?;
+        Some(strip_tags(&self.body[open_end..end]))
+    }
+
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in the page ({}):\n{}",
+            self.status,
+            self.body
+        );
+    }
+}
+
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    [
+        ("&#60;", "<"),
+        ("&#62;", ">"),
+        ("&#34;", "\""),
+        ("&#39;", "'"),
+        ("&quot;", "\""),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&#38;", "&"),
+        ("&amp;", "&"),
+    ]
+    .iter()
+    .fold(text, |t, (entity, c)| t.replace(entity, c))
+}
+
+/// A client that keeps cookies like a browser and never follows redirects.
+pub struct Browser {
+    base: String,
+    client: awc::Client,
+    cookies: RefCell<BTreeMap<String, String>>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        Browser {
+            base: base.to_string(),
+            client: awc::Client::builder()
+                .disable_redirects()
+                .add_default_header(("User-Agent", "gst-portal-tests"))
+                .timeout(std::time::Duration::from_secs(60))
+                .finish(),
+            cookies: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The current value of the cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.borrow().get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies
+            .borrow_mut()
+            .insert(name.to_string(), value.to_string());
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .borrow()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish<S>(&self, mut res: awc::ClientResponse<S>) -> Page
+    where
+        S: futures_core::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+            + Unpin,
+    {
+        for value in res.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let first = text.split(';').next().unwrap();
+            let (name, val) = first.split_once('=').unwrap();
+            let removed = text.to_ascii_lowercase().contains("max-age=0");
+            let mut jar = self.cookies.borrow_mut();
+            if removed {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_string(), val.to_string());
+            }
+        }
+        let body = res.body().limit(4 * 1024 * 1024).await.unwrap();
+        Page {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .insert_header(("Cookie", self.cookie_header()))
+            .send()
+            .await
+            .unwrap();
+        self.finish(res).await
+    }
+
+    /// Posts a form as a browser would.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .insert_header(("Cookie", self.cookie_header()))
+            .insert_header(("Content-Type", content_type))
+            .send_body(body)
+            .await
+            .unwrap();
+        self.finish(res).await
+    }
+
+    /// Opens `form_page`, then posts `fields` with the page's anti-forgery token.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(form_page).await;
+        assert_eq!(page.status, StatusCode::OK, "{form_page}: {}", page.body);
+        let token = page.csrf_token();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    pub async fn log_in(&self, username: &str, password: &str) -> Page {
+        self.submit(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// Confirms a choice on Manage API Access; `duration` in hours.
+    pub async fn confirm(&self, enable: &str, duration: Option<&str>) -> Page {
+        let mut fields = vec![("enable_api", enable)];
+        if let Some(d) = duration {
+            fields.push(("duration", d));
+        }
+        self.submit("/profile/api-access", "/profile/api-access", &fields)
+            .await
+    }
+}

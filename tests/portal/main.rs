@@ -1,0 +1,9 @@
+//! Integration tests: the real portal on a real port, over HTTP, with a fresh SQLite
+//! file per test. One test binary keeps linking time down.
+
+mod api_access;
+mod bad_input;
+mod cli;
+mod helpers;
+mod pages;
+mod sessions;

@@ -1,0 +1,397 @@
+//! Sessions, login, logout and passwords.
+
+use actix_web::http::StatusCode;
+use chrono::TimeDelta;
+
+use crate::helpers::*;
+
+const COOKIE: &str = "gst_session";
+
+#[actix_web::test]
+async fn every_page_but_login_needs_a_session() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    for path in [
+        "/dashboard",
+        "/profile",
+        "/profile/api-access",
+        "/profile/change-password",
+        "/unavailable/dsc",
+    ] {
+        let res = b.get(path).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{path}");
+        let location = res.location().unwrap();
+        assert!(location.starts_with("/login?next="), "{location}");
+    }
+    let res = b
+        .post(
+            "/profile/api-access",
+            &[("enable_api", "Y"), ("duration", "6")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), Some("/login"));
+    assert_eq!(app.count("api_access_changes"), 0);
+}
+
+#[actix_web::test]
+async fn after_login_the_browser_returns_to_the_page_it_asked_for() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    let res = b.get("/profile/api-access").await;
+    let location = res.location().unwrap().to_string();
+    assert_eq!(location, "/login?next=%2Fprofile%2Fapi-access");
+    let login = b.get(&location).await;
+    login.assert_contains(r#"<input type="hidden" name="next" value="/profile/api-access">"#);
+    let res = b
+        .post(
+            "/login",
+            &[
+                ("csrf_token", &login.csrf_token()),
+                ("username", USERNAME),
+                ("password", PASSWORD),
+                ("next", "/profile/api-access"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), Some("/profile/api-access"));
+}
+
+#[actix_web::test]
+async fn login_never_redirects_to_another_site() {
+    let app = spawn_app().await;
+    for next in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+    ] {
+        let b = app.browser();
+        let login = b.get("/login").await;
+        let res = b
+            .post(
+                "/login",
+                &[
+                    ("csrf_token", &login.csrf_token()),
+                    ("username", USERNAME),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/dashboard"), "{next}");
+    }
+}
+
+#[actix_web::test]
+async fn login_renews_the_session_key_and_the_old_key_stays_anonymous() {
+    // ASVS 7.2.4: a new session token at authentication (no session fixation).
+    let app = spawn_app().await;
+    let b = app.browser();
+    b.get("/login").await;
+    let before = b
+        .cookie(COOKIE)
+        .expect("the login page starts a session for its token");
+    let res = b.log_in(USERNAME, PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let after = b.cookie(COOKIE).unwrap();
+    assert_ne!(before, after);
+    let attacker = app.browser();
+    attacker.set_cookie(COOKIE, &before);
+    assert_eq!(
+        attacker.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    let res = b.get("/login").await;
+    let cookie = res.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("gst_session="));
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Strict"));
+    assert!(cookie.contains("Path=/"));
+    assert!(!cookie.contains("Secure"));
+}
+
+#[actix_web::test]
+async fn with_secure_cookies_the_cookie_is_secure_and_host_prefixed() {
+    let app = spawn_app_with(|s| s.secure_cookies = true).await;
+    let res = app.browser().get("/login").await;
+    let cookie = res.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("__Host-gst_session="), "{cookie}");
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"));
+    assert!(res.header("strict-transport-security").is_some());
+}
+
+#[actix_web::test]
+async fn sessions_keep_only_a_hash_of_the_key() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+    use diesel::prelude::*;
+    use gst_portal::db::schema::sessions;
+    let mut conn = app.pool.get().unwrap();
+    let hashes: Vec<String> = sessions::table
+        .select(sessions::key_hash)
+        .load(&mut conn)
+        .unwrap();
+    assert!(!hashes.is_empty());
+    for h in hashes {
+        assert_eq!(h.len(), 64);
+        assert!(h.bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+}
+
+#[actix_web::test]
+async fn logout_ends_the_session_on_the_server_so_a_copied_cookie_is_useless() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    let copied = b.cookie(COOKIE).unwrap();
+    let dashboard = b.get("/dashboard").await;
+    let res = b
+        .post("/logout", &[("csrf_token", &dashboard.csrf_token())])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), Some("/login?bye=1"));
+    assert!(b.cookie(COOKIE).is_none(), "the cookie is removed");
+    assert_eq!(app.count("sessions"), 0);
+    let thief = app.browser();
+    thief.set_cookie(COOKIE, &copied);
+    let res = thief.get("/dashboard").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let login = b.get("/login?bye=1").await;
+    assert_eq!(
+        login.text_of("login-notice").as_deref(),
+        Some("You have logged out.")
+    );
+}
+
+#[actix_web::test]
+async fn logout_without_the_forms_token_is_refused() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    let res = b.post("/logout", &[("csrf_token", "forged")]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn an_idle_session_times_out_and_says_so() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    app.advance(TimeDelta::minutes(14));
+    assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+    app.advance(TimeDelta::minutes(14));
+    assert_eq!(
+        b.get("/dashboard").await.status,
+        StatusCode::OK,
+        "activity extends the session"
+    );
+    app.advance(TimeDelta::minutes(16));
+    let res = b.get("/profile").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), Some("/login?expired=1&next=%2Fprofile"));
+    let login = b.get(res.location().unwrap()).await;
+    assert_eq!(
+        login.text_of("login-notice").as_deref(),
+        Some("Your session has timed out. Please log in again.")
+    );
+}
+
+#[actix_web::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    for _ in 0..12 {
+        app.advance(TimeDelta::minutes(10));
+        assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+    }
+    // 2 hours in; keep going to 12 hours in 10-minute steps.
+    for _ in 0..59 {
+        app.advance(TimeDelta::minutes(10));
+        b.get("/dashboard").await;
+    }
+    app.advance(TimeDelta::minutes(11));
+    let res = b.get("/dashboard").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.location().unwrap().starts_with("/login?expired=1"));
+}
+
+#[actix_web::test]
+async fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
+    let app = spawn_app().await;
+    for _ in 0..4 {
+        let res = app.browser().log_in(USERNAME, "Wrong@2026a").await;
+        assert_eq!(
+            res.text_of("login-error").as_deref(),
+            Some("Invalid Username or Password. Please try again.")
+        );
+    }
+    let res = app.browser().log_in(USERNAME, "Wrong@2026a").await;
+    assert!(res
+        .text_of("login-error")
+        .unwrap()
+        .starts_with("Too many failed logins"));
+    let res = app.browser().log_in(USERNAME, PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "locked even with the right password"
+    );
+    app.advance(TimeDelta::minutes(16));
+    let res = app.browser().log_in(USERNAME, PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+#[actix_web::test]
+async fn an_unknown_username_locks_the_same_way_so_the_lock_reveals_nothing() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.browser().log_in("no.such.user", "Wrong@2026a").await;
+    }
+    let res = app.browser().log_in("no.such.user", "Wrong@2026a").await;
+    assert!(res
+        .text_of("login-error")
+        .unwrap()
+        .starts_with("Too many failed logins"));
+}
+
+#[actix_web::test]
+async fn a_good_login_clears_the_failure_count() {
+    let app = spawn_app().await;
+    for _ in 0..4 {
+        app.browser().log_in(USERNAME, "Wrong@2026a").await;
+    }
+    app.logged_in().await;
+    for _ in 0..4 {
+        app.browser().log_in(USERNAME, "Wrong@2026a").await;
+    }
+    assert_eq!(
+        app.browser().log_in(USERNAME, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn change_password(b: &Browser, current: &str, new: &str, confirm: &str) -> Page {
+    b.submit(
+        "/profile/change-password",
+        "/profile/change-password",
+        &[
+            ("current_password", current),
+            ("new_password", new),
+            ("confirm_password", confirm),
+        ],
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn changing_the_password_ends_every_other_session() {
+    let app = spawn_app().await;
+    let phone = app.logged_in().await;
+    let laptop = app.logged_in().await;
+    let res = change_password(&laptop, PASSWORD, "New@pass2026", "New@pass2026").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), Some("/profile"));
+    let profile = laptop.get("/profile").await;
+    assert_eq!(
+        profile.status,
+        StatusCode::OK,
+        "this browser stays logged in"
+    );
+    assert!(profile
+        .text_of("flash")
+        .unwrap()
+        .starts_with("Your password has been changed."));
+    assert_eq!(phone.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.browser().log_in(USERNAME, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.browser().log_in(USERNAME, "New@pass2026").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[actix_web::test]
+async fn a_bad_password_change_says_why_and_changes_nothing() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    let before = app.snapshot();
+    let cases = [
+        (
+            "Wrong@2026a",
+            "New@pass2026",
+            "New@pass2026",
+            "current-password-error",
+            "The current password is not correct.",
+        ),
+        (
+            "",
+            "New@pass2026",
+            "New@pass2026",
+            "current-password-error",
+            "Enter your current password.",
+        ),
+        (
+            PASSWORD,
+            "short1A!",
+            "x",
+            "confirm-password-error",
+            "The two new passwords do not match.",
+        ),
+        (
+            PASSWORD,
+            "alllower1!",
+            "alllower1!",
+            "new-password-error",
+            "The password needs at least one upper-case letter (A-Z).",
+        ),
+        (
+            PASSWORD,
+            "NoDigits!!",
+            "NoDigits!!",
+            "new-password-error",
+            "The password needs at least one digit (0-9).",
+        ),
+        (
+            PASSWORD,
+            "NoSpecial12",
+            "NoSpecial12",
+            "new-password-error",
+            "The password needs at least one special character, such as @ # $ % & *.",
+        ),
+        (
+            PASSWORD,
+            "Sh0rt!",
+            "Sh0rt!",
+            "new-password-error",
+            "The password must have 8 to 15 characters.",
+        ),
+        (
+            PASSWORD,
+            "Much@TooLong2026",
+            "Much@TooLong2026",
+            "new-password-error",
+            "The password must have 8 to 15 characters.",
+        ),
+        (
+            PASSWORD,
+            PASSWORD,
+            PASSWORD,
+            "new-password-error",
+            "The new password must differ from the current one.",
+        ),
+    ];
+    for (current, new, confirm, field, message) in cases {
+        let res = change_password(&b, current, new, confirm).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{new}");
+        assert_eq!(res.text_of(field).as_deref(), Some(message), "{new}");
+    }
+    assert_eq!(app.snapshot(), before);
+}
