@@ -28,6 +28,6 @@ echo "== Rust unit and integration tests"
 cargo test --locked
 
 echo "== browser tests"
-cargo build --locked --bin gst-portal
+# `cargo test` has built target/debug/gst-portal for the integration tests.
 (cd e2e && npm ci --no-audit --no-fund)
 (cd e2e && GST_PORTAL_BIN="$PWD/../target/debug/gst-portal" npm test)

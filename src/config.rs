@@ -24,6 +24,8 @@ pub struct Settings {
     pub lockout_threshold: u32,
     /// How long a lock lasts.
     pub lockout_duration: TimeDelta,
+    /// Login attempts one client address may make per minute, whatever the usernames.
+    pub login_attempts_per_minute: u64,
 }
 
 impl Settings {
@@ -38,6 +40,7 @@ impl Settings {
             session_lifetime: TimeDelta::hours(12),
             lockout_threshold: 5,
             lockout_duration: TimeDelta::minutes(15),
+            login_attempts_per_minute: 30,
         }
     }
 

@@ -73,6 +73,9 @@ struct ServeArgs {
     /// Minutes a locked username stays locked.
     #[arg(long, env = "GST_PORTAL_LOCKOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=1440))]
     lockout_minutes: u32,
+    /// Login attempts one client address may make per minute.
+    #[arg(long, env = "GST_PORTAL_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    login_attempts_per_minute: u64,
 }
 
 #[derive(Subcommand)]
@@ -201,6 +204,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     settings.session_lifetime = TimeDelta::hours(args.session_lifetime_hours.into());
     settings.lockout_threshold = args.lockout_threshold;
     settings.lockout_duration = TimeDelta::minutes(args.lockout_minutes.into());
+    settings.login_attempts_per_minute = args.login_attempts_per_minute;
 
     let clock = Arc::new(Clock::system());
     let app = Application::build(settings.clone(), clock.clone()).await?;
@@ -222,7 +226,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         app.port(),
         settings.database.display()
     );
-    app.run_until_stopped().await?;
+    app.run_until_signalled().await?;
     tracing::info!("stopped");
     Ok(())
 }

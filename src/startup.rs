@@ -4,12 +4,16 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
+use actix_extensible_rate_limit::backend::SimpleInputFunctionBuilder;
+use actix_extensible_rate_limit::RateLimiter;
 use actix_session::config::{BrowserSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{time::Duration as CookieDuration, Key, SameSite};
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, DefaultHeaders};
-use actix_web::{web, App, HttpServer};
+use actix_web::{guard, web, App, HttpServer, ResponseError};
 use anyhow::Context;
 
 use crate::auth::password::Hasher;
@@ -30,6 +34,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: Pool,
+    hasher: Hasher,
 }
 
 impl Application {
@@ -45,8 +50,13 @@ impl Application {
             .warm_up()
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let server = serve(listener, pool.clone(), clock, settings, key, hasher)?;
-        Ok(Application { port, server, pool })
+        let server = serve(listener, pool.clone(), clock, settings, key, hasher.clone())?;
+        Ok(Application {
+            port,
+            server,
+            pool,
+            hasher,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -57,15 +67,46 @@ impl Application {
         &self.pool
     }
 
+    /// The password hasher, whose figures tests and benchmarks read.
+    pub fn hasher(&self) -> &Hasher {
+        &self.hasher
+    }
+
     /// A handle to stop the server (gracefully, or not) from elsewhere.
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
     }
 
-    /// Serves until stopped; SIGTERM and Ctrl-C let requests in flight finish first.
+    /// Serves until stopped through its handle.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Serves until SIGTERM or Ctrl-C (SIGINT); either lets the requests in flight
+    /// finish before returning. (actix-web's own handling treats Ctrl-C as a forced
+    /// stop that drops them, so it is switched off.)
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        actix_web::rt::spawn(async move {
+            match shutdown_signal().await {
+                Ok(name) => tracing::info!(signal = name, "stopping: finishing requests in flight"),
+                Err(e) => tracing::error!(error = %e, "could not listen for signals; stopping"),
+            }
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+/// Waits for SIGTERM or SIGINT and names the one that came.
+async fn shutdown_signal() -> std::io::Result<&'static str> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    })
 }
 
 /// The key that encrypts the session cookie: from the settings, or generated once and
@@ -113,7 +154,25 @@ fn serve(
     let clock = web::Data::from(clock);
     let hasher = web::Data::new(hasher);
     let settings = web::Data::new(settings);
+    // One counter store for all workers, so the limit holds per process.
+    let login_attempts = InMemoryBackend::builder().build();
     let server = HttpServer::new(move || {
+        let per_address = SimpleInputFunctionBuilder::new(
+            std::time::Duration::from_secs(60),
+            settings.login_attempts_per_minute,
+        )
+        .peer_ip_key()
+        .build();
+        let login_limit = RateLimiter::builder(login_attempts.clone(), per_address)
+            .add_headers()
+            .request_denied_response(|_| {
+                AppError::Rejected {
+                    status: StatusCode::TOO_MANY_REQUESTS,
+                    message: "Too many login attempts have come from your network address. Wait a minute, then try again.".to_string(),
+                }
+                .error_response()
+            })
+            .build();
         let idle = CookieDuration::seconds(settings.idle_timeout.num_seconds());
         let session = SessionMiddleware::builder(store.clone(), key.clone())
             .cookie_name(settings.cookie_name().to_string())
@@ -155,10 +214,17 @@ fn serve(
             .app_data(
                 web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into()),
             )
+            .service(
+                web::resource("/login")
+                    .guard(guard::Post())
+                    .wrap(login_limit)
+                    .route(web::post().to(routes::login::submit)),
+            )
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })
     .listen(listener)?
+    .disable_signals()
     .run();
     Ok(server)
 }

@@ -4,6 +4,7 @@
 //! hash per core runs at a time: a flood of logins then uses a bounded amount of
 //! memory and leaves the async workers free to serve pages.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
@@ -60,13 +61,22 @@ fn dummy_hash() -> anyhow::Result<&'static str> {
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
 }
 
 impl Hasher {
     pub fn new(permits: usize) -> Self {
         Hasher {
             permits: Arc::new(Semaphore::new(permits.max(1))),
+            running: Arc::new(AtomicUsize::new(0)),
+            peak: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// The most hashes that ever ran at the same time.
+    pub fn peak_concurrency(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
     }
 
     /// One hash at a time per core.
@@ -83,10 +93,11 @@ impl Hasher {
             .acquire()
             .await
             .context("the hashing semaphore was closed")?;
-        let result = actix_web::web::block(work)
-            .await
-            .context("the hashing thread failed")?;
-        Ok(result?)
+        let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(running, Ordering::SeqCst);
+        let result = actix_web::web::block(work).await;
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        Ok(result.context("the hashing thread failed")??)
     }
 
     /// Checks a login: against `stored` when the taxpayer exists, against a dummy hash

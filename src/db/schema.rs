@@ -54,6 +54,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    security_events (id) {
+        id -> Integer,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        taxpayer_id -> Nullable<Integer>,
+        client_ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     sessions (key_hash) {
         key_hash -> Text,
         taxpayer_id -> Nullable<Integer>,
@@ -72,6 +84,7 @@ diesel::table! {
 
 diesel::joinable!(api_access -> taxpayers (taxpayer_id));
 diesel::joinable!(api_access_changes -> taxpayers (taxpayer_id));
+diesel::joinable!(security_events -> taxpayers (taxpayer_id));
 diesel::joinable!(sessions -> taxpayers (taxpayer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -79,6 +92,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_access,
     api_access_changes,
     login_throttle,
+    security_events,
     sessions,
     app_settings,
 );

@@ -14,6 +14,8 @@ use crate::error::AppError;
 
 /// Largest form body accepted; the portal's forms are a few hundred bytes.
 pub const FORM_LIMIT: usize = 16 * 1024;
+/// Largest single field, decoded; no field of the portal needs more than 128 bytes.
+pub const FIELD_LIMIT: usize = 1024;
 
 /// A URL-encoded form body, read into `T`.
 pub struct Form<T>(pub T);
@@ -38,23 +40,25 @@ fn rejected(status: StatusCode, message: impl Into<String>) -> AppError {
     }
 }
 
-/// Whether every name and value of `body`, once percent-decoded, is UTF-8.
-fn is_utf8_form(body: &[u8]) -> bool {
-    body.split(|&b| b == b'&')
-        .flat_map(|pair| pair.split(|&b| b == b'='))
-        .all(|part| {
-            let decoded: Vec<u8> = percent_encoding::percent_decode(part).collect();
-            std::str::from_utf8(&decoded).is_ok()
-        })
-}
-
 /// Reads `body` as a form into `T`, with the message a person gets when it cannot.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    if !is_utf8_form(body) {
-        return Err(rejected(
-            StatusCode::BAD_REQUEST,
-            "The form is not valid UTF-8 text, so nothing was changed.",
-        ));
+    let parts = body
+        .split(|&b| b == b'&')
+        .flat_map(|pair| pair.split(|&b| b == b'='))
+        .map(|part| percent_encoding::percent_decode(part).collect::<Vec<u8>>());
+    for part in parts {
+        if part.len() > FIELD_LIMIT {
+            return Err(rejected(
+                StatusCode::BAD_REQUEST,
+                format!("A field of the form is longer than this portal accepts ({FIELD_LIMIT} bytes), so nothing was changed."),
+            ));
+        }
+        if std::str::from_utf8(&part).is_err() {
+            return Err(rejected(
+                StatusCode::BAD_REQUEST,
+                "The form is not valid UTF-8 text, so nothing was changed.",
+            ));
+        }
     }
     serde_urlencoded::from_bytes(body).map_err(|e| {
         rejected(
@@ -125,6 +129,14 @@ mod tests {
         assert!(parse::<Sample>(b"a=\xff").is_err());
         assert!(parse::<Sample>(b"a=%FF%FE").is_err());
         assert!(parse::<Sample>(b"%C0=x").is_err());
+    }
+
+    #[test]
+    fn refuses_a_field_over_the_limit() {
+        let long = format!("a={}", "x".repeat(FIELD_LIMIT + 1));
+        assert!(parse::<Sample>(long.as_bytes()).is_err());
+        let fits = format!("a={}", "x".repeat(FIELD_LIMIT));
+        assert!(parse::<Sample>(fits.as_bytes()).is_ok());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Step 1 of the manual: the login page and its form.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -10,13 +10,14 @@ use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
 use crate::auth::session::TypedSession;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::models::{login_throttle, session as session_rows, taxpayer};
+use crate::db::models::security_event::{self, EventKind};
+use crate::db::models::{login_throttle, session as session_rows, taxpayer, Origin};
 use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
-use crate::routes::{client_ip, render, see_other};
+use crate::routes::{render, see_other};
 
 /// The one message for a wrong username and a wrong password alike.
 pub const INVALID_CREDENTIALS: &str = "Invalid Username or Password. Please try again.";
@@ -107,7 +108,7 @@ pub async fn submit(
     clock: web::Data<Clock>,
     settings: web::Data<Settings>,
     hasher: web::Data<Hasher>,
-    req: HttpRequest,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let next = safe_next(form.next.as_deref());
@@ -152,24 +153,46 @@ pub async fn submit(
     })
     .await?;
     if let Some(until) = locked_until {
-        tracing::info!(client = ?client_ip(&req), "login refused: username locked");
+        let (who, event_origin) = (found.as_ref().map(|t| t.id), origin.clone());
+        db::run(&pool, move |conn| {
+            Ok(security_event::record(
+                conn,
+                now,
+                EventKind::LoginRefusedLocked,
+                who,
+                &event_origin,
+                None,
+            )?)
+        })
+        .await?;
+        tracing::info!(client = ?origin.client_ip, "login refused: username locked");
         page.error = Some(locked_message(until));
         return render(StatusCode::FORBIDDEN, &page);
     }
 
     let stored = found.as_ref().map(|t| t.password_hash.clone());
     let matches = hasher.verify_login(stored, password).await?;
-    let taxpayer = match (found, matches) {
+    let taxpayer = match (&found, matches) {
         (Some(t), true) => t,
         _ => {
             let (threshold, lock_for) = (settings.lockout_threshold, settings.lockout_duration);
+            let who = found.as_ref().map(|t| t.id);
+            let event_origin = origin.clone();
             let locked = db::run(&pool, move |conn| {
-                Ok(login_throttle::record_failure(
-                    conn, &username, now, threshold, lock_for,
-                )?)
+                Ok(conn.immediate_transaction(|conn| {
+                    let locked =
+                        login_throttle::record_failure(conn, &username, now, threshold, lock_for)?;
+                    let kind = match locked {
+                        Some(_) => EventKind::AccountLocked,
+                        None => EventKind::LoginFailed,
+                    };
+                    let detail = who.is_none().then_some("unknown username");
+                    security_event::record(conn, now, kind, who, &event_origin, detail)?;
+                    diesel::QueryResult::Ok(locked)
+                })?)
             })
             .await?;
-            tracing::info!(client = ?client_ip(&req), locked = locked.is_some(), "login failed");
+            tracing::info!(client = ?origin.client_ip, locked = locked.is_some(), "login failed");
             page.error = Some(match locked {
                 Some(until) => locked_message(until),
                 None => INVALID_CREDENTIALS.to_string(),
@@ -179,16 +202,26 @@ pub async fn submit(
     };
 
     let id = taxpayer.id;
+    let event_origin = origin.clone();
     db::run(&pool, move |conn| {
-        login_throttle::clear(conn, &username)?;
-        taxpayer::record_login_success(conn, id, now)?;
-        // Logins are a fitting, rare moment to sweep sessions that ran out.
-        session_rows::delete_expired(conn, now)?;
-        Ok(())
+        Ok(conn.immediate_transaction(|conn| {
+            login_throttle::clear(conn, &username)?;
+            taxpayer::record_login_success(conn, id, now)?;
+            // Logins are a fitting, rare moment to sweep sessions that ran out.
+            session_rows::delete_expired(conn, now)?;
+            security_event::record(
+                conn,
+                now,
+                EventKind::LoginSucceeded,
+                Some(id),
+                &event_origin,
+                None,
+            )
+        })?)
     })
     .await?;
     session.log_in(id, now)?;
-    tracing::info!(taxpayer_id = id.0, client = ?client_ip(&req), "login succeeded");
+    tracing::info!(taxpayer_id = id.0, client = ?origin.client_ip, "login succeeded");
     Ok(see_other(next.as_deref().unwrap_or("/dashboard")))
 }
 

@@ -1,10 +1,14 @@
 //! Logout: ends the session on the server, so a copied cookie stops working.
 
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::auth::csrf;
 use crate::auth::session::TypedSession;
+use crate::clock::Clock;
+use crate::db::models::security_event::{self, EventKind};
+use crate::db::models::Origin;
+use crate::db::{self, Pool};
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::see_other;
@@ -18,6 +22,9 @@ pub struct LogoutForm {
 pub async fn submit(
     form: Form<LogoutForm>,
     session: TypedSession,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let Some((taxpayer, _)) = session.login()? else {
         // Nobody to log out (the session already ended): just show the login page.
@@ -25,6 +32,18 @@ pub async fn submit(
     };
     csrf::verify(&session, form.csrf_token.as_deref())?;
     session.log_out();
+    let now = clock.now();
+    db::run(&pool, move |conn| {
+        Ok(security_event::record(
+            conn,
+            now,
+            EventKind::Logout,
+            Some(taxpayer),
+            &origin,
+            None,
+        )?)
+    })
+    .await?;
     tracing::info!(taxpayer_id = taxpayer.0, "logout");
     Ok(see_other("/login?bye=1"))
 }

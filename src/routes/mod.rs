@@ -9,17 +9,21 @@ pub mod logout;
 pub mod profile;
 pub mod unavailable;
 
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 
+use crate::db::models::Origin;
 use crate::error::AppError;
 
-/// Registers every route of the portal.
+/// Registers every route of the portal but POST /login, which `startup` registers behind
+/// the per-address rate limit.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/login", web::get().to(login::show))
-        .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(logout::submit))
         .route("/dashboard", web::get().to(dashboard::show))
         .configure(profile::configure)
@@ -51,16 +55,20 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// The client address as the history records it: the connection's peer, since
-/// forwarding headers can be set by anyone.
-pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
-}
+/// The origin of a request: the connection's peer address (not a forwarding header,
+/// which anyone can set) and the User-Agent cut to a sane length.
+impl FromRequest for Origin {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
 
-/// The User-Agent header, cut to a sane length for the history.
-pub fn user_agent(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(256).collect())
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(Ok(Origin {
+            client_ip: req.peer_addr().map(|a| a.ip().to_string()),
+            user_agent: req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(256).collect()),
+        }))
+    }
 }

@@ -29,6 +29,7 @@ pub struct TestApp {
     pub pool: Pool,
     pub settings: Settings,
     pub taxpayer: TaxpayerId,
+    hasher: gst_portal::auth::password::Hasher,
     handle: ServerHandle,
     _dir: Arc<tempfile::TempDir>,
 }
@@ -98,6 +99,7 @@ async fn start(settings: Settings, clock: Arc<Clock>, dir: Arc<tempfile::TempDir
     let base = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool().clone();
     let handle = app.handle();
+    let hasher = app.hasher().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         base,
@@ -105,6 +107,7 @@ async fn start(settings: Settings, clock: Arc<Clock>, dir: Arc<tempfile::TempDir
         pool,
         settings,
         taxpayer: TaxpayerId(0),
+        hasher,
         handle,
         _dir: dir,
     }
@@ -135,6 +138,28 @@ impl TestApp {
         let res = b.log_in(USERNAME, PASSWORD).await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         b
+    }
+
+    /// Adds a taxpayer with the test password; `n` picks a distinct valid GSTIN.
+    pub fn add_taxpayer(&self, username: &str, n: u32) -> TaxpayerId {
+        let first14 = format!("27AAACT{n:04}F1Z");
+        let check = gst_portal::domain::gstin::check_character(first14.as_bytes()) as char;
+        let mut conn = self.pool.get().unwrap();
+        admin::add_taxpayer(
+            &mut conn,
+            &taxpayer(
+                username,
+                &format!("{first14}{check}"),
+                "Test Taxpayer",
+                "Test",
+            ),
+            self.clock.now(),
+        )
+        .unwrap()
+    }
+
+    pub fn hasher_peak(&self) -> usize {
+        self.hasher.peak_concurrency()
     }
 
     pub fn advance(&self, by: TimeDelta) {
@@ -340,15 +365,27 @@ impl Browser {
     }
 
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
-        let res = self
+        self.try_post(path, content_type, body, None).await.unwrap()
+    }
+
+    /// Posts a form, telling the server `user_agent`; `None` when no response came.
+    pub async fn try_post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        user_agent: Option<&str>,
+    ) -> Option<Page> {
+        let mut req = self
             .client
             .post(format!("{}{}", self.base, path))
             .insert_header(("Cookie", self.cookie_header()))
-            .insert_header(("Content-Type", content_type))
-            .send_body(body)
-            .await
-            .unwrap();
-        self.finish(res).await
+            .insert_header(("Content-Type", content_type));
+        if let Some(ua) = user_agent {
+            req = req.insert_header(("User-Agent", ua));
+        }
+        let res = req.send_body(body).await.ok()?;
+        Some(self.finish(res).await)
     }
 
     /// Opens `form_page`, then posts `fields` with the page's anti-forgery token.

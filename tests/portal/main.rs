@@ -4,6 +4,9 @@
 mod api_access;
 mod bad_input;
 mod cli;
+mod durability;
 mod helpers;
 mod pages;
+mod properties;
+mod security;
 mod sessions;

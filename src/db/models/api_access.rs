@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::models::security_event::{self, EventKind};
 use crate::db::models::taxpayer::TaxpayerId;
+use crate::db::models::Origin;
 use crate::db::schema::{api_access, api_access_changes};
 use crate::db::Conn;
 use crate::domain::access::{AccessChoice, StoredAccess};
@@ -44,13 +46,6 @@ pub struct AccessChange {
     pub user_agent: Option<String>,
 }
 
-/// Where a change came from, for the history.
-#[derive(Debug, Clone, Default)]
-pub struct ChangeOrigin {
-    pub client_ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
 pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredAccess>> {
     api_access::table
         .find(taxpayer.0)
@@ -60,13 +55,14 @@ pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredA
         .map(|row| row.map(AccessRow::into_domain))
 }
 
-/// Stores a confirmed choice and appends it to the history, in one transaction.
+/// Stores a confirmed choice and appends it to the history and the security log, in
+/// one transaction.
 pub fn confirm(
     conn: &mut Conn,
     taxpayer: TaxpayerId,
     choice: AccessChoice,
     now: DateTime<Utc>,
-    origin: &ChangeOrigin,
+    origin: &Origin,
 ) -> QueryResult<StoredAccess> {
     let stored = choice.apply(now);
     let hours = stored.duration.map(AccessDuration::hours);
@@ -100,6 +96,18 @@ pub fn confirm(
                 api_access_changes::user_agent.eq(origin.user_agent.as_deref()),
             ))
             .execute(conn)?;
+        let detail = match stored.expires_at {
+            Some(until) => format!("enabled until {}", until.to_rfc3339()),
+            None => "disabled".to_string(),
+        };
+        security_event::record(
+            conn,
+            now,
+            EventKind::ApiAccessChanged,
+            Some(taxpayer),
+            origin,
+            Some(&detail),
+        )?;
         Ok(stored.clone())
     })
 }

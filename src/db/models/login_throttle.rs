@@ -24,7 +24,8 @@ pub fn locked_until(
 }
 
 /// Counts one more failure in a row and locks the username once `threshold` is
-/// reached. Returns the end of the lock when this failure set one.
+/// reached. Returns the end of the lock when this failure set one. Two statements:
+/// run it inside an immediate transaction.
 pub fn record_failure(
     conn: &mut Conn,
     username: &str,
@@ -32,7 +33,7 @@ pub fn record_failure(
     threshold: u32,
     lock_for: TimeDelta,
 ) -> QueryResult<Option<DateTime<Utc>>> {
-    conn.immediate_transaction(|conn| {
+    {
         let failures: i32 = diesel::insert_into(login_throttle::table)
             .values((
                 login_throttle::username.eq(username),
@@ -58,7 +59,7 @@ pub fn record_failure(
             ))
             .execute(conn)?;
         Ok(Some(until))
-    })
+    }
 }
 
 /// Forgets the failures of `username` after a good login.

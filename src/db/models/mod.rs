@@ -3,5 +3,13 @@
 pub mod api_access;
 pub mod app_setting;
 pub mod login_throttle;
+pub mod security_event;
 pub mod session;
 pub mod taxpayer;
+
+/// Where a request came from, as the history and the security log record it.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+}

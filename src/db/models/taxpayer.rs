@@ -7,7 +7,7 @@ use crate::db::schema::taxpayers;
 use crate::db::Conn;
 
 /// The id of a taxpayer row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TaxpayerId(pub i32);
 
 impl From<i32> for TaxpayerId {

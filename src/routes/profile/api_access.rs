@@ -2,7 +2,7 @@
 //! for "Enable API Request", picks a Duration and confirms.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -11,7 +11,8 @@ use crate::auth::csrf;
 use crate::auth::guard::CurrentTaxpayer;
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
-use crate::db::models::api_access::{self, AccessChange, ChangeOrigin};
+use crate::db::models::api_access::{self, AccessChange};
+use crate::db::models::Origin;
 use crate::db::{self, Pool};
 use crate::domain::access::{AccessChoice, AccessState, ChoiceErrors, StoredAccess, NO, YES};
 use crate::domain::duration::AccessDuration;
@@ -19,7 +20,7 @@ use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
-use crate::routes::{client_ip, render, see_other, user_agent};
+use crate::routes::{render, see_other};
 
 /// How many past changes the page lists.
 const RECENT_CHANGES: i64 = 10;
@@ -165,7 +166,7 @@ pub async fn confirm(
     form: Form<ApiAccessForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
-    req: HttpRequest,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&current.session, form.csrf_token.as_deref())?;
     let choice = match AccessChoice::from_form(form.enable_api.as_deref(), form.duration.as_deref())
@@ -188,10 +189,6 @@ pub async fn confirm(
     };
 
     let id = current.taxpayer.id;
-    let origin = ChangeOrigin {
-        client_ip: client_ip(&req),
-        user_agent: user_agent(&req),
-    };
     let now = clock.now();
     let stored = db::run(&pool, move |conn| {
         Ok(api_access::confirm(conn, id, choice, now, &origin)?)

@@ -10,7 +10,9 @@ use crate::auth::csrf;
 use crate::auth::guard::CurrentTaxpayer;
 use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
 use crate::auth::session::FlashKind;
-use crate::db::models::{session as session_rows, taxpayer};
+use crate::clock::Clock;
+use crate::db::models::security_event::{self, EventKind};
+use crate::db::models::{session as session_rows, taxpayer, Origin};
 use crate::db::{self, Pool};
 use crate::domain::password_rule;
 use crate::error::AppError;
@@ -61,6 +63,8 @@ pub async fn submit(
     form: Form<ChangePasswordForm>,
     pool: web::Data<Pool>,
     hasher: web::Data<Hasher>,
+    clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&current.session, form.csrf_token.as_deref())?;
     let form = form.into_inner();
@@ -99,10 +103,21 @@ pub async fn submit(
 
     let hash = hasher.hash(new).await?;
     let id = current.taxpayer.id;
+    let now = clock.now();
     let ended = db::run(&pool, move |conn| {
         Ok(conn.immediate_transaction(|conn| {
             taxpayer::update_password_hash(conn, id, &hash)?;
-            session_rows::delete_for_taxpayer(conn, id)
+            let ended = session_rows::delete_for_taxpayer(conn, id)?;
+            let detail = format!("{} other session(s) ended", ended.saturating_sub(1));
+            security_event::record(
+                conn,
+                now,
+                EventKind::PasswordChanged,
+                Some(id),
+                &origin,
+                Some(&detail),
+            )?;
+            diesel::QueryResult::Ok(ended)
         })?)
     })
     .await?;

@@ -1,0 +1,311 @@
+//! Nothing a user confirmed is lost: under concurrent requests, a crash (SIGKILL) and a
+//! graceful shutdown.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use actix_web::http::StatusCode;
+use diesel::prelude::*;
+use futures_util::future::join_all;
+
+use gst_portal::db::models::api_access;
+use gst_portal::db::models::taxpayer::TaxpayerId;
+use gst_portal::db::schema::api_access_changes;
+
+use crate::helpers::*;
+
+const DURATIONS: [&str; 7] = ["6", "12", "24", "48", "168", "360", "720"];
+
+#[actix_web::test]
+async fn two_hundred_parallel_confirms_from_twenty_sessions_all_land() {
+    let app = spawn_app_with(|s| s.login_attempts_per_minute = 1000).await;
+    // Sessions 0-9: ten different taxpayers; sessions 10-19: all the main taxpayer.
+    let mut owners = Vec::new();
+    let mut browsers = Vec::new();
+    for i in 0..10 {
+        let username = format!("parallel{i}");
+        owners.push(app.add_taxpayer(&username, i));
+        let b = app.browser();
+        assert_eq!(
+            b.log_in(&username, PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        browsers.push(b);
+    }
+    for _ in 0..10 {
+        owners.push(app.taxpayer);
+        browsers.push(app.logged_in().await);
+    }
+    let mut tokens = Vec::new();
+    for b in &browsers {
+        tokens.push(b.get("/profile/api-access").await.csrf_token());
+    }
+
+    let requests = (0..200).map(|n| {
+        let session = n % 20;
+        let (b, token) = (&browsers[session], tokens[session].clone());
+        async move {
+            let mut fields = vec![("csrf_token", token)];
+            if n % 5 == 4 {
+                fields.push(("enable_api", "N".to_string()));
+            } else {
+                fields.push(("enable_api", "Y".to_string()));
+                fields.push(("duration", DURATIONS[n % 7].to_string()));
+            }
+            let body = serde_urlencoded::to_string(&fields).unwrap();
+            let ua = format!("parallel-{n}");
+            let res = b
+                .try_post(
+                    "/profile/api-access",
+                    "application/x-www-form-urlencoded",
+                    body.into_bytes(),
+                    Some(&ua),
+                )
+                .await
+                .expect("a response");
+            (session, res)
+        }
+    });
+    let results = join_all(requests).await;
+
+    let mut acknowledged: BTreeMap<TaxpayerId, usize> = BTreeMap::new();
+    for (session, res) in &results {
+        assert!(
+            !res.status.is_server_error(),
+            "{}: {}",
+            res.status,
+            res.body
+        );
+        assert!(!res.body.contains("database is locked"));
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        *acknowledged.entry(owners[*session]).or_default() += 1;
+    }
+    assert_eq!(acknowledged[&app.taxpayer], 100);
+
+    let mut conn = app.pool.get().unwrap();
+    for (&taxpayer, &count) in &acknowledged {
+        let rows = api_access::recent_changes(&mut conn, taxpayer, 1000).unwrap();
+        assert_eq!(
+            rows.len(),
+            count,
+            "every acknowledged Confirm has its history row"
+        );
+        let last = &rows[0];
+        let state = api_access::load(&mut conn, taxpayer).unwrap().unwrap();
+        assert_eq!(state.enabled, last.enabled);
+        assert_eq!(state.duration.map(|d| d.hours()), last.duration_hours);
+        assert_eq!(state.expires_at.map(|t| t.naive_utc()), last.expires_at);
+    }
+}
+
+/// A portal process of the real binary, on a free port.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+fn start_process(db: &Path) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+        .arg("--database")
+        .arg(db)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--login-attempts-per-minute",
+            "1000",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the portal prints its address")
+            .unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split('/').take(3).collect::<Vec<_>>().join("/");
+        }
+    };
+    // Keep draining stdout so the process never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, base }
+}
+
+fn add_taxpayer_cli(db: &Path) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+        .arg("--database")
+        .arg(db)
+        .args([
+            "taxpayer",
+            "add",
+            "--username",
+            USERNAME,
+            "--gstin",
+            GSTIN,
+            "--legal-name",
+            "Asha Traders",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[actix_web::test]
+async fn a_sigkill_in_the_middle_of_confirms_loses_no_acknowledged_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.db");
+    add_taxpayer_cli(&db);
+    let mut portal = start_process(&db);
+    let b = Browser::new(&portal.base);
+    assert_eq!(
+        b.log_in(USERNAME, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let token = b.get("/profile/api-access").await.csrf_token();
+
+    let acknowledged = std::cell::RefCell::new(BTreeSet::new());
+    let killed = std::cell::Cell::new(false);
+    // Four streams of Confirms; the process is killed once 40 have been acknowledged,
+    // while others are in flight.
+    let stream = |s: usize| {
+        let (b, token, acknowledged, killed) = (&b, token.clone(), &acknowledged, &killed);
+        let child = &portal.child;
+        async move {
+            for i in 0..100 {
+                let n = s * 1000 + i;
+                let body = format!(
+                    "csrf_token={token}&enable_api=Y&duration={}",
+                    DURATIONS[n % 7]
+                );
+                let ua = format!("crash-{n}");
+                match b
+                    .try_post(
+                        "/profile/api-access",
+                        "application/x-www-form-urlencoded",
+                        body.into_bytes(),
+                        Some(&ua),
+                    )
+                    .await
+                {
+                    Some(res) if res.status == StatusCode::SEE_OTHER => {
+                        acknowledged.borrow_mut().insert(ua);
+                    }
+                    Some(res) => panic!("unexpected {}: {}", res.status, res.body),
+                    None => break,
+                }
+                if acknowledged.borrow().len() >= 40 && !killed.get() {
+                    killed.set(true);
+                    signal(child, "KILL");
+                }
+            }
+        }
+    };
+    futures_util::join!(stream(0), stream(1), stream(2), stream(3));
+    assert!(killed.get());
+    assert!(!portal.child.wait().unwrap().success());
+
+    // Restart on the same file: the database is intact and holds every acknowledged change.
+    let mut portal = start_process(&db);
+    let b2 = Browser::new(&portal.base);
+    assert_eq!(
+        b2.log_in(USERNAME, PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(b2.get("/profile/api-access").await.status, StatusCode::OK);
+    signal(&portal.child, "TERM");
+    portal.child.wait().unwrap();
+
+    let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(check.len(), 1);
+    assert_eq!(check[0].integrity_check, "ok");
+    let stored: BTreeSet<String> = api_access_changes::table
+        .select(api_access_changes::user_agent)
+        .load::<Option<String>>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    let acknowledged = acknowledged.into_inner();
+    assert!(acknowledged.len() >= 40);
+    let lost: Vec<_> = acknowledged.difference(&stored).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+}
+
+async fn in_flight_requests_finish_on(signal_name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("stop.db");
+    add_taxpayer_cli(&db);
+    let mut portal = start_process(&db);
+    let b = Browser::new(&portal.base);
+    let token = b.get("/login").await.csrf_token();
+    let child = &portal.child;
+    let sent = std::cell::Cell::new(false);
+    // Twelve logins queue behind the per-core argon2 limit; the signal goes out as soon
+    // as the first answer arrives, while the others are still being worked on.
+    let logins = (0..12).map(|i| {
+        let (b, token, sent) = (&b, token.clone(), &sent);
+        async move {
+            let body = format!("csrf_token={token}&username=nobody{i}&password=Wrong%402026a");
+            let res = b
+                .try_post(
+                    "/login",
+                    "application/x-www-form-urlencoded",
+                    body.into_bytes(),
+                    None,
+                )
+                .await;
+            if !sent.get() {
+                sent.set(true);
+                signal(child, signal_name);
+            }
+            res.map(|r| r.status)
+        }
+    });
+    let statuses = join_all(logins).await;
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == Some(StatusCode::UNAUTHORIZED)),
+        "{statuses:?}"
+    );
+    let status = portal.child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[actix_web::test]
+async fn sigterm_lets_requests_in_flight_finish_then_exits_0() {
+    in_flight_requests_finish_on("TERM").await;
+}
+
+#[actix_web::test]
+async fn ctrl_c_lets_requests_in_flight_finish_then_exits_0() {
+    in_flight_requests_finish_on("INT").await;
+}
