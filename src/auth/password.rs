@@ -63,6 +63,7 @@ pub struct Hasher {
     permits: Arc<Semaphore>,
     running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
+    finished: Arc<AtomicUsize>,
 }
 
 impl Hasher {
@@ -71,7 +72,13 @@ impl Hasher {
             permits: Arc::new(Semaphore::new(permits.max(1))),
             running: Arc::new(AtomicUsize::new(0)),
             peak: Arc::new(AtomicUsize::new(0)),
+            finished: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// How many hashes or verifications have run to the end.
+    pub fn finished(&self) -> usize {
+        self.finished.load(Ordering::SeqCst)
     }
 
     /// The most hashes that ever ran at the same time.
@@ -97,6 +104,7 @@ impl Hasher {
         self.peak.fetch_max(running, Ordering::SeqCst);
         let result = actix_web::web::block(work).await;
         self.running.fetch_sub(1, Ordering::SeqCst);
+        self.finished.fetch_add(1, Ordering::SeqCst);
         Ok(result.context("the hashing thread failed")??)
     }
 

@@ -162,6 +162,10 @@ impl TestApp {
         self.hasher.peak_concurrency()
     }
 
+    pub fn hashes_finished(&self) -> usize {
+        self.hasher.finished()
+    }
+
     pub fn advance(&self, by: TimeDelta) {
         self.clock.advance(by);
     }

@@ -75,6 +75,66 @@ async fn security_events_are_logged_without_secrets() {
 }
 
 #[actix_web::test]
+async fn an_unknown_username_costs_the_same_argon2_work_as_a_wrong_password() {
+    // ASVS 6.3.8: no user enumeration through timing. Counting verifications shows the
+    // same work without a timed (flaky) test.
+    let app = spawn_app().await;
+    let before = app.hashes_finished();
+    let wrong_password = app.browser().log_in(USERNAME, "Wrong@2026a").await;
+    let after_wrong_password = app.hashes_finished();
+    let unknown = app.browser().log_in("nobody.at.all", "Wrong@2026a").await;
+    let after_unknown = app.hashes_finished();
+    assert_eq!(after_wrong_password - before, 1);
+    assert_eq!(after_unknown - after_wrong_password, 1);
+    assert_eq!(wrong_password.status, unknown.status);
+    assert_eq!(
+        wrong_password.text_of("login-error"),
+        unknown.text_of("login-error")
+    );
+}
+
+#[actix_web::test]
+async fn every_post_form_carries_the_token_and_is_refused_without_it() {
+    // ASVS 3.5.1, 3.5.3: anti-forgery token on every state-changing POST.
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    let before = app.snapshot();
+    for (page, action) in [
+        ("/profile/api-access", "/profile/api-access"),
+        ("/profile/change-password", "/profile/change-password"),
+        ("/dashboard", "/logout"),
+    ] {
+        let form = b.get(page).await;
+        form.assert_contains(&format!(r#"action="{action}""#));
+        let token = form.csrf_token();
+        assert_eq!(token.len(), 64);
+        let res = b.post(action, &[("csrf_token", "f00d")]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{action}");
+    }
+    let visitor = app.browser();
+    let login = visitor.get("/login").await;
+    assert_eq!(login.csrf_token().len(), 64);
+    let res = visitor
+        .post(
+            "/login",
+            &[
+                ("csrf_token", "f00d"),
+                ("username", USERNAME),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(visitor.get("/dashboard").await.status == StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get("/dashboard").await.status,
+        StatusCode::OK,
+        "still logged in"
+    );
+    assert_eq!(app.snapshot(), before);
+}
+
+#[actix_web::test]
 async fn a_lockout_is_logged() {
     let app = spawn_app().await;
     for _ in 0..6 {

@@ -242,6 +242,14 @@ async fn five_failed_logins_lock_the_account_for_fifteen_minutes() {
         StatusCode::FORBIDDEN,
         "locked even with the right password"
     );
+    // The lock is in the database: it holds across a restart.
+    let app = app.restart().await;
+    let res = app.browser().log_in(USERNAME, PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "still locked after a restart"
+    );
     app.advance(TimeDelta::minutes(16));
     let res = app.browser().log_in(USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
