@@ -237,16 +237,7 @@ async fn login_answers_missing_fields_next_to_the_field() {
 async fn a_login_with_a_stale_token_shows_the_form_again() {
     let app = spawn_app().await;
     let b = app.browser();
-    let res = b
-        .post(
-            "/login",
-            &[
-                ("csrf_token", "stale"),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = b.post_login("stale", USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(res
         .text_of("login-error")
@@ -254,16 +245,7 @@ async fn a_login_with_a_stale_token_shows_the_form_again() {
         .contains("Please log in again"));
     // The page it shows carries a good token: logging in from it works.
     let token = res.csrf_token();
-    let res = b
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &token),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = b.post_login(&token, USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
 }
 

@@ -402,6 +402,19 @@ impl Browser {
         self.post(action, &all).await
     }
 
+    /// Posts the login form with a token taken earlier.
+    pub async fn post_login(&self, token: &str, username: &str, password: &str) -> Page {
+        self.post(
+            "/login",
+            &[
+                ("csrf_token", token),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
     pub async fn log_in(&self, username: &str, password: &str) -> Page {
         self.submit(
             "/login",

@@ -114,16 +114,7 @@ async fn every_post_form_carries_the_token_and_is_refused_without_it() {
     let visitor = app.browser();
     let login = visitor.get("/login").await;
     assert_eq!(login.csrf_token().len(), 64);
-    let res = visitor
-        .post(
-            "/login",
-            &[
-                ("csrf_token", "f00d"),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = visitor.post_login("f00d", USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert!(visitor.get("/dashboard").await.status == StatusCode::SEE_OTHER);
     assert_eq!(
@@ -153,28 +144,10 @@ async fn one_address_cannot_try_logins_without_limit() {
     let token = b.get("/login").await.csrf_token();
     for i in 0..5 {
         let user = format!("guess{i}");
-        let res = b
-            .post(
-                "/login",
-                &[
-                    ("csrf_token", &token),
-                    ("username", &user),
-                    ("password", "Wrong@2026a"),
-                ],
-            )
-            .await;
+        let res = b.post_login(&token, &user, "Wrong@2026a").await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
-    let res = b
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &token),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = b.post_login(&token, USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     res.assert_contains("Too many login attempts have come from your network address.");
     // Pages other than the login post are not limited.
