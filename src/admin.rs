@@ -3,7 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use crate::auth::password;
+use crate::auth::{password, random_hex, sha256_hex};
+use crate::db::models::{app_setting, gsp_client};
 use crate::db::models::taxpayer::{self, NewTaxpayer, TaxpayerId};
 use crate::db::Conn;
 use crate::domain::gstin::{Gstin, GstinError};
@@ -147,6 +148,55 @@ pub fn add_taxpayer(
     })
 }
 
+/// The credentials of a new GSP client; the secret is shown once and stored hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Registers a GSP client under `name` with fresh random credentials.
+pub fn add_gsp_client(
+    conn: &mut Conn,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<ClientCredentials, AddTaxpayerError> {
+    let credentials = ClientCredentials {
+        client_id: format!("gsp-{}", random_hex(8)),
+        client_secret: random_hex(32),
+    };
+    insert_gsp_client(conn, name, &credentials, now)?;
+    Ok(credentials)
+}
+
+fn insert_gsp_client(
+    conn: &mut Conn,
+    name: &str,
+    credentials: &ClientCredentials,
+    now: DateTime<Utc>,
+) -> Result<(), AddTaxpayerError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(AddTaxpayerError::Field {
+            field: "client name",
+            why: "give 1 to 100 characters",
+        });
+    }
+    gsp_client::insert(
+        conn,
+        &credentials.client_id,
+        &sha256_hex(&credentials.client_secret),
+        name,
+        now,
+    )?;
+    Ok(())
+}
+
+/// The GSP client of the demo data. Its secret is fictitious and printed at start.
+pub const DEMO_GSP_CLIENT_NAME: &str = "Demo GSP (Sahaj Returns)";
+pub const DEMO_GSP_CLIENT_ID: &str = "gsp-demo-client";
+pub const DEMO_GSP_CLIENT_SECRET: &str = "demo-gsp-secret-for-training-only";
+
 /// The password every demo account is seeded with.
 pub const DEMO_PASSWORD: &str = "Demo@2026";
 
@@ -210,8 +260,17 @@ pub struct DemoAccount {
     pub password: Option<&'static str>,
 }
 
-/// Adds the demo taxpayers that are missing; returns how many were added.
+/// Adds the demo taxpayers and the demo GSP client that are missing; returns how many
+/// taxpayers were added.
 pub fn seed_demo(conn: &mut Conn, now: DateTime<Utc>) -> Result<usize, AddTaxpayerError> {
+    if gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?.is_none() {
+        let demo = ClientCredentials {
+            client_id: DEMO_GSP_CLIENT_ID.to_string(),
+            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
+        };
+        insert_gsp_client(conn, DEMO_GSP_CLIENT_NAME, &demo, now)?;
+    }
+    app_setting::set(conn, app_setting::SANDBOX_OTP, "on")?;
     let mut added = 0;
     for input in demo_taxpayers() {
         if taxpayer::find_by_username(conn, &input.username)?.is_some() {
@@ -221,6 +280,16 @@ pub fn seed_demo(conn: &mut Conn, now: DateTime<Utc>) -> Result<usize, AddTaxpay
         added += 1;
     }
     Ok(added)
+}
+
+/// The demo GSP client's credentials, if it is registered and not revoked.
+pub fn demo_gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> {
+    Ok(gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?
+        .filter(|c| c.revoked_at.is_none())
+        .map(|_| ClientCredentials {
+            client_id: DEMO_GSP_CLIENT_ID.to_string(),
+            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
+        }))
 }
 
 /// The demo accounts present in the database, for the start-up banner.

@@ -26,6 +26,8 @@ pub struct Settings {
     pub lockout_duration: TimeDelta,
     /// Login attempts one client address may make per minute, whatever the usernames.
     pub login_attempts_per_minute: u64,
+    /// Live API sessions one GSP client may hold for one taxpayer.
+    pub gsp_sessions_per_client: i64,
 }
 
 impl Settings {
@@ -41,6 +43,7 @@ impl Settings {
             lockout_threshold: 5,
             lockout_duration: TimeDelta::minutes(15),
             login_attempts_per_minute: 30,
+            gsp_sessions_per_client: 5,
         }
     }
 

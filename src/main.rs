@@ -45,6 +45,30 @@ enum Command {
     /// Manage taxpayers.
     #[command(subcommand)]
     Taxpayer(TaxpayerCommand),
+    /// Manage GSP/ASP clients of the API simulator.
+    #[command(subcommand)]
+    GspClient(GspClientCommand),
+    /// Whether the API simulator also accepts the sandbox OTP 575757 (on in demo data).
+    SandboxOtp {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum GspClientCommand {
+    /// Register a client; prints its id and secret (the secret is shown only now).
+    Add {
+        #[arg(long)]
+        name: String,
+    },
+    /// List the registered clients.
+    List,
+    /// Revoke a client: its calls are refused from now on.
+    Revoke {
+        #[arg(long)]
+        client_id: String,
+    },
 }
 
 /// `Parser` as well as `Args`, so the same settings (from the environment) apply
@@ -76,6 +100,9 @@ struct ServeArgs {
     /// Login attempts one client address may make per minute.
     #[arg(long, env = "GST_PORTAL_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     login_attempts_per_minute: u64,
+    /// Live API sessions one GSP client may hold for one taxpayer.
+    #[arg(long, env = "GST_PORTAL_GSP_SESSIONS_PER_CLIENT", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=1000))]
+    gsp_sessions_per_client: i64,
 }
 
 #[derive(Subcommand)]
@@ -143,7 +170,47 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print_demo_accounts(&mut conn)
         }
         Some(Command::Taxpayer(TaxpayerCommand::Add(args))) => add_taxpayer(database, args),
+        Some(Command::GspClient(command)) => gsp_client(database, command),
+        Some(Command::SandboxOtp { state }) => {
+            let pool = db::open(&database)?;
+            let mut conn = pool.get()?;
+            gst_portal::db::models::app_setting::set(
+                &mut conn,
+                gst_portal::db::models::app_setting::SANDBOX_OTP,
+                &state,
+            )?;
+            println!("The sandbox OTP 575757 is now {state}.");
+            Ok(())
+        }
     }
+}
+
+fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()> {
+    let pool = db::open(&database)?;
+    let mut conn = pool.get()?;
+    let now = Clock::system().now();
+    match command {
+        GspClientCommand::Add { name } => {
+            let c = admin::add_gsp_client(&mut conn, &name, now)?;
+            println!("Registered GSP client {:?}.", name.trim());
+            println!("  clientid:      {}", c.client_id);
+            println!("  client-secret: {}", c.client_secret);
+            println!("Keep the secret now: only its hash is stored.");
+        }
+        GspClientCommand::List => {
+            for c in gst_portal::db::models::gsp_client::all(&mut conn)? {
+                let status = if c.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{:<24} {:<8} {}", c.client_id, status, c.name);
+            }
+        }
+        GspClientCommand::Revoke { client_id } => {
+            if !gst_portal::db::models::gsp_client::revoke(&mut conn, &client_id, now)? {
+                anyhow::bail!("no active GSP client has the id {client_id}");
+            }
+            println!("Revoked GSP client {client_id}.");
+        }
+    }
+    Ok(())
 }
 
 fn add_taxpayer(database: PathBuf, args: AddArgs) -> anyhow::Result<()> {
@@ -179,6 +246,10 @@ fn add_taxpayer(database: PathBuf, args: AddArgs) -> anyhow::Result<()> {
 
 fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
     let accounts = admin::demo_accounts(conn)?;
+    if let Some(c) = admin::demo_gsp_client(conn)? {
+        println!("Demo GSP client ({}):", admin::DEMO_GSP_CLIENT_NAME);
+        println!("  clientid {}   client-secret {}", c.client_id, c.client_secret);
+    }
     if accounts.is_empty() {
         return Ok(());
     }
@@ -205,6 +276,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     settings.lockout_threshold = args.lockout_threshold;
     settings.lockout_duration = TimeDelta::minutes(args.lockout_minutes.into());
     settings.login_attempts_per_minute = args.login_attempts_per_minute;
+    settings.gsp_sessions_per_client = args.gsp_sessions_per_client;
 
     let clock = Arc::new(Clock::system());
     let app = Application::build(settings.clone(), clock.clone()).await?;

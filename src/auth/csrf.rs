@@ -1,8 +1,7 @@
 //! Synchronizer-token protection against cross-site request forgery: every POST form
 //! carries the session's token in a hidden field, compared in constant time.
 
-use subtle::ConstantTimeEq;
-
+use crate::auth::constant_time_eq;
 use crate::auth::session::TypedSession;
 use crate::error::AppError;
 
@@ -14,7 +13,7 @@ pub fn verify(session: &TypedSession, sent: Option<&str>) -> Result<(), AppError
     let expected = session.stored_csrf_token()?;
     match (expected, sent) {
         (Some(expected), Some(sent))
-            if !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) =>
+            if !expected.is_empty() && constant_time_eq(&expected, sent) =>
         {
             Ok(())
         }

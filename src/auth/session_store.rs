@@ -10,10 +10,9 @@ use std::sync::Arc;
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
 use chrono::{DateTime, TimeDelta, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::auth::session::TAXPAYER_KEY;
-use crate::auth::{random_hex, to_hex};
+use crate::auth::{random_hex, sha256_hex};
 use crate::clock::Clock;
 use crate::db::models::session::{self as rows, NewSession};
 use crate::db::{self, Pool};
@@ -33,7 +32,7 @@ impl DbSessionStore {
 
 /// The SHA-256 of a session key, as stored.
 pub fn key_hash(key: &str) -> String {
-    to_hex(&Sha256::digest(key.as_bytes()))
+    sha256_hex(key)
 }
 
 fn expiry(now: DateTime<Utc>, ttl: &CookieDuration) -> DateTime<Utc> {

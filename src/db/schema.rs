@@ -41,6 +41,7 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         client_ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+        sessions_ended -> Integer,
     }
 }
 
@@ -66,6 +67,53 @@ diesel::table! {
 }
 
 diesel::table! {
+    gsp_clients (id) {
+        id -> Integer,
+        client_id -> Text,
+        secret_hash -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    otp_requests (id) {
+        id -> Integer,
+        taxpayer_id -> Integer,
+        gsp_client_id -> Integer,
+        otp_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        wrong_tries -> Integer,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    gsp_sessions (id) {
+        id -> Integer,
+        taxpayer_id -> Integer,
+        gsp_client_id -> Integer,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Integer,
+        taxpayer_id -> Integer,
+        sent_at -> Timestamp,
+        body -> Text,
+    }
+}
+
+diesel::table! {
     sessions (key_hash) {
         key_hash -> Text,
         taxpayer_id -> Nullable<Integer>,
@@ -85,6 +133,11 @@ diesel::table! {
 diesel::joinable!(api_access -> taxpayers (taxpayer_id));
 diesel::joinable!(api_access_changes -> taxpayers (taxpayer_id));
 diesel::joinable!(security_events -> taxpayers (taxpayer_id));
+diesel::joinable!(otp_requests -> taxpayers (taxpayer_id));
+diesel::joinable!(otp_requests -> gsp_clients (gsp_client_id));
+diesel::joinable!(gsp_sessions -> taxpayers (taxpayer_id));
+diesel::joinable!(gsp_sessions -> gsp_clients (gsp_client_id));
+diesel::joinable!(messages -> taxpayers (taxpayer_id));
 diesel::joinable!(sessions -> taxpayers (taxpayer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -95,4 +148,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     sessions,
     app_settings,
+    gsp_clients,
+    otp_requests,
+    gsp_sessions,
+    messages,
 );

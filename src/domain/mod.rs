@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod duration;
+pub mod gsp;
 pub mod gstin;
 pub mod password_rule;
 pub mod time;

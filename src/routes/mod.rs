@@ -6,7 +6,9 @@ pub mod form;
 pub mod layout;
 pub mod login;
 pub mod logout;
+pub mod messages;
 pub mod profile;
+pub mod taxpayerapi;
 pub mod unavailable;
 
 use std::future::{ready, Ready};
@@ -26,6 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(login::show))
         .route("/logout", web::post().to(logout::submit))
         .route("/dashboard", web::get().to(dashboard::show))
+        .route("/messages", web::get().to(messages::show))
+        .configure(taxpayerapi::configure)
         .configure(profile::configure)
         .route("/unavailable/{item}", web::get().to(unavailable::show))
         .route("/static/{path:.*}", web::get().to(assets::serve));

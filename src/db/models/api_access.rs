@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::models::gsp_session::{self, ENDED_BY_NO};
+use crate::db::models::otp_request;
 use crate::db::models::security_event::{self, EventKind};
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::models::Origin;
@@ -44,6 +46,8 @@ pub struct AccessChange {
     pub expires_at: Option<NaiveDateTime>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// GSP sessions this change ended (a "No" revokes every live token).
+    pub sessions_ended: i32,
 }
 
 pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredAccess>> {
@@ -56,18 +60,26 @@ pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredA
 }
 
 /// Stores a confirmed choice and appends it to the history and the security log, in
-/// one transaction.
+/// one transaction. A "No" also ends every GSP session and pending OTP of the taxpayer
+/// in that transaction, so GSP software is shut out by the time the page answers.
+/// Returns what is stored and how many live GSP sessions were ended.
 pub fn confirm(
     conn: &mut Conn,
     taxpayer: TaxpayerId,
     choice: AccessChoice,
     now: DateTime<Utc>,
     origin: &Origin,
-) -> QueryResult<StoredAccess> {
+) -> QueryResult<(StoredAccess, usize)> {
     let stored = choice.apply(now);
     let hours = stored.duration.map(AccessDuration::hours);
     let expires = stored.expires_at.map(|t| t.naive_utc());
     conn.immediate_transaction(|conn| {
+        let ended = if stored.enabled {
+            0
+        } else {
+            otp_request::close_all(conn, taxpayer, None, now)?;
+            gsp_session::end_all(conn, taxpayer, now, ENDED_BY_NO)?
+        };
         diesel::insert_into(api_access::table)
             .values((
                 api_access::taxpayer_id.eq(taxpayer.0),
@@ -94,11 +106,12 @@ pub fn confirm(
                 api_access_changes::expires_at.eq(expires),
                 api_access_changes::client_ip.eq(origin.client_ip.as_deref()),
                 api_access_changes::user_agent.eq(origin.user_agent.as_deref()),
+                api_access_changes::sessions_ended.eq(i32::try_from(ended).unwrap_or(i32::MAX)),
             ))
             .execute(conn)?;
         let detail = match stored.expires_at {
             Some(until) => format!("enabled until {}", until.to_rfc3339()),
-            None => "disabled".to_string(),
+            None => format!("disabled; {ended} GSP session(s) ended"),
         };
         security_event::record(
             conn,
@@ -108,7 +121,7 @@ pub fn confirm(
             origin,
             Some(&detail),
         )?;
-        Ok(stored.clone())
+        Ok((stored.clone(), ended))
     })
 }
 

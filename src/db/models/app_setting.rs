@@ -5,6 +5,29 @@ use diesel::prelude::*;
 use crate::db::schema::app_settings;
 use crate::db::Conn;
 
+/// The setting that makes the API simulator accept the sandbox OTP: "on" or "off".
+pub const SANDBOX_OTP: &str = "sandbox_otp";
+
+/// The stored value of `name`, if any.
+pub fn get(conn: &mut Conn, name: &str) -> QueryResult<Option<String>> {
+    app_settings::table
+        .find(name)
+        .select(app_settings::value)
+        .first(conn)
+        .optional()
+}
+
+/// Stores `value` under `name`, replacing what was there.
+pub fn set(conn: &mut Conn, name: &str, value: &str) -> QueryResult<()> {
+    diesel::insert_into(app_settings::table)
+        .values((app_settings::name.eq(name), app_settings::value.eq(value)))
+        .on_conflict(app_settings::name)
+        .do_update()
+        .set(app_settings::value.eq(value))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Returns the stored value of `name`, or stores `make()` under it and returns that.
 /// Runs in an immediate transaction, so two processes starting at once agree.
 pub fn get_or_insert_with(

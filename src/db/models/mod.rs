@@ -2,6 +2,10 @@
 
 pub mod api_access;
 pub mod app_setting;
+pub mod gsp_client;
+pub mod gsp_session;
+pub mod message;
+pub mod otp_request;
 pub mod login_throttle;
 pub mod security_event;
 pub mod session;

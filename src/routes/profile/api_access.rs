@@ -12,6 +12,7 @@ use crate::auth::guard::CurrentTaxpayer;
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
 use crate::db::models::api_access::{self, AccessChange};
+use crate::db::models::gsp_session::{self, ApplicationAccess};
 use crate::db::models::Origin;
 use crate::db::{self, Pool};
 use crate::domain::access::{AccessChoice, AccessState, ChoiceErrors, StoredAccess, NO, YES};
@@ -72,6 +73,26 @@ pub struct ChangeRow {
     pub duration: &'static str,
     pub until: String,
     pub client_ip: String,
+    pub sessions_ended: i32,
+}
+
+/// A row of "Applications with access".
+pub struct ApplicationRow {
+    pub name: String,
+    pub since: String,
+    pub last_used: String,
+    pub until: String,
+}
+
+impl From<ApplicationAccess> for ApplicationRow {
+    fn from(a: ApplicationAccess) -> Self {
+        ApplicationRow {
+            name: a.client_name,
+            since: ist_datetime(from_db(a.since)),
+            last_used: ist_datetime(from_db(a.last_used)),
+            until: ist_datetime(from_db(a.until)),
+        }
+    }
 }
 
 impl From<AccessChange> for ChangeRow {
@@ -87,6 +108,7 @@ impl From<AccessChange> for ChangeRow {
                 .expires_at
                 .map_or_else(|| "-".to_string(), |t| ist_datetime(from_db(t))),
             client_ip: c.client_ip.unwrap_or_else(|| "-".to_string()),
+            sessions_ended: c.sessions_ended,
         }
     }
 }
@@ -102,6 +124,7 @@ struct ApiAccessPage {
     durations: Vec<DurationOption>,
     errors: ChoiceErrors,
     changes: Vec<ChangeRow>,
+    applications: Vec<ApplicationRow>,
 }
 
 /// The drop-down's options with `selected` (a submitted value) chosen.
@@ -115,16 +138,31 @@ fn duration_options(selected: Option<&str>) -> Vec<DurationOption> {
         .collect()
 }
 
-/// The stored choice and the recent changes of the current taxpayer.
-async fn load(
-    current: &CurrentTaxpayer,
-    pool: &Pool,
-) -> Result<(Option<StoredAccess>, Vec<ChangeRow>), AppError> {
+/// What the page shows besides the form.
+struct Loaded {
+    stored: Option<StoredAccess>,
+    changes: Vec<ChangeRow>,
+    applications: Vec<ApplicationRow>,
+}
+
+/// The stored choice, the recent changes and the applications with access of the
+/// current taxpayer at `now`.
+async fn load(current: &CurrentTaxpayer, pool: &Pool, now: DateTime<Utc>) -> Result<Loaded, AppError> {
     let id = current.taxpayer.id;
     db::run(pool, move |conn| {
         let stored = api_access::load(conn, id)?;
         let changes = api_access::recent_changes(conn, id, RECENT_CHANGES)?;
-        Ok((stored, changes.into_iter().map(ChangeRow::from).collect()))
+        // Sessions outlive nothing: once access is off or over they give no access.
+        let applications = if AccessState::at(stored.as_ref(), now).is_enabled() {
+            gsp_session::applications_with_access(conn, id, now)?
+        } else {
+            Vec::new()
+        };
+        Ok(Loaded {
+            stored,
+            changes: changes.into_iter().map(ChangeRow::from).collect(),
+            applications: applications.into_iter().map(ApplicationRow::from).collect(),
+        })
     })
     .await
 }
@@ -135,7 +173,7 @@ pub async fn show(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let now = clock.now();
-    let (stored, changes) = load(&current, &pool).await?;
+    let Loaded { stored, changes, applications } = load(&current, &pool, now).await?;
     let state = AccessState::at(stored.as_ref(), now);
     let selected = match state {
         AccessState::Enabled { duration, .. } => Some(duration.value()),
@@ -149,6 +187,7 @@ pub async fn show(
         durations: duration_options(selected.as_deref()),
         errors: ChoiceErrors::default(),
         changes,
+        applications,
     };
     render(StatusCode::OK, &page)
 }
@@ -174,7 +213,7 @@ pub async fn confirm(
         Ok(choice) => choice,
         Err(errors) => {
             let now = clock.now();
-            let (stored, changes) = load(&current, &pool).await?;
+            let Loaded { stored, changes, applications } = load(&current, &pool, now).await?;
             let page = ApiAccessPage {
                 chrome: Chrome::for_taxpayer(&current)?,
                 status: StatusView::of(stored.as_ref(), now),
@@ -183,6 +222,7 @@ pub async fn confirm(
                 durations: duration_options(form.duration.as_deref()),
                 errors,
                 changes,
+                applications,
             };
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
@@ -190,7 +230,7 @@ pub async fn confirm(
 
     let id = current.taxpayer.id;
     let now = clock.now();
-    let stored = db::run(&pool, move |conn| {
+    let (stored, ended) = db::run(&pool, move |conn| {
         Ok(api_access::confirm(conn, id, choice, now, &origin)?)
     })
     .await?;
@@ -198,6 +238,7 @@ pub async fn confirm(
         taxpayer_id = id.0,
         enabled = stored.enabled,
         expires_at = ?stored.expires_at,
+        gsp_sessions_ended = ended,
         "API access changed"
     );
     let status = StatusView::of(Some(&stored), now);

@@ -1,0 +1,63 @@
+//! GSP/ASP client software registered with the API simulator.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::gsp_clients;
+use crate::db::Conn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = gsp_clients, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct GspClient {
+    pub id: i32,
+    pub client_id: String,
+    pub secret_hash: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(
+    conn: &mut Conn,
+    client_id: &str,
+    secret_hash: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<i32> {
+    diesel::insert_into(gsp_clients::table)
+        .values((
+            gsp_clients::client_id.eq(client_id),
+            gsp_clients::secret_hash.eq(secret_hash),
+            gsp_clients::name.eq(name),
+            gsp_clients::created_at.eq(now.naive_utc()),
+        ))
+        .returning(gsp_clients::id)
+        .get_result(conn)
+}
+
+pub fn find_by_client_id(conn: &mut Conn, client_id: &str) -> QueryResult<Option<GspClient>> {
+    gsp_clients::table
+        .filter(gsp_clients::client_id.eq(client_id))
+        .select(GspClient::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn all(conn: &mut Conn) -> QueryResult<Vec<GspClient>> {
+    gsp_clients::table
+        .order(gsp_clients::id.asc())
+        .select(GspClient::as_select())
+        .load(conn)
+}
+
+/// Marks a client revoked; returns whether a live client was found.
+pub fn revoke(conn: &mut Conn, client_id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    diesel::update(
+        gsp_clients::table
+            .filter(gsp_clients::client_id.eq(client_id))
+            .filter(gsp_clients::revoked_at.is_null()),
+    )
+    .set(gsp_clients::revoked_at.eq(now.naive_utc()))
+    .execute(conn)
+    .map(|n| n == 1)
+}

@@ -1,0 +1,179 @@
+//! API sessions of GSP clients: the auth tokens they hold for a taxpayer.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::models::taxpayer::TaxpayerId;
+use crate::db::schema::{gsp_clients, gsp_sessions};
+use crate::db::Conn;
+
+/// Why a session ended.
+pub const ENDED_BY_LOGOUT: &str = "logout";
+pub const ENDED_BY_NO: &str = "api_access_disabled";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = gsp_sessions, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct GspSession {
+    pub id: i32,
+    pub taxpayer_id: i32,
+    pub gsp_client_id: i32,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub end_reason: Option<String>,
+}
+
+pub fn create(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    client: i32,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(gsp_sessions::table)
+        .values((
+            gsp_sessions::taxpayer_id.eq(taxpayer.0),
+            gsp_sessions::gsp_client_id.eq(client),
+            gsp_sessions::token_hash.eq(token_hash),
+            gsp_sessions::created_at.eq(now.naive_utc()),
+            gsp_sessions::last_used_at.eq(now.naive_utc()),
+            gsp_sessions::expires_at.eq(expires_at.naive_utc()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The session holding the token with this hash, for this client, ended or not.
+pub fn find_by_token(conn: &mut Conn, client: i32, token_hash: &str) -> QueryResult<Option<GspSession>> {
+    gsp_sessions::table
+        .filter(gsp_sessions::token_hash.eq(token_hash))
+        .filter(gsp_sessions::gsp_client_id.eq(client))
+        .select(GspSession::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Live (not ended, not expired) sessions of a taxpayer with one client.
+pub fn live_count(conn: &mut Conn, taxpayer: TaxpayerId, client: i32, now: DateTime<Utc>) -> QueryResult<i64> {
+    gsp_sessions::table
+        .filter(gsp_sessions::taxpayer_id.eq(taxpayer.0))
+        .filter(gsp_sessions::gsp_client_id.eq(client))
+        .filter(gsp_sessions::ended_at.is_null())
+        .filter(gsp_sessions::expires_at.gt(now.naive_utc()))
+        .count()
+        .get_result(conn)
+}
+
+/// Gives a session a new token and expiry (a refresh); the old token stops working.
+pub fn rotate(
+    conn: &mut Conn,
+    id: i32,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(gsp_sessions::table.find(id))
+        .set((
+            gsp_sessions::token_hash.eq(token_hash),
+            gsp_sessions::last_used_at.eq(now.naive_utc()),
+            gsp_sessions::expires_at.eq(expires_at.naive_utc()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn touch(conn: &mut Conn, id: i32, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(gsp_sessions::table.find(id))
+        .set(gsp_sessions::last_used_at.eq(now.naive_utc()))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn end(conn: &mut Conn, id: i32, now: DateTime<Utc>, reason: &str) -> QueryResult<()> {
+    diesel::update(gsp_sessions::table.find(id).filter(gsp_sessions::ended_at.is_null()))
+        .set((
+            gsp_sessions::ended_at.eq(now.naive_utc()),
+            gsp_sessions::end_reason.eq(reason),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Ends every session of a taxpayer that has not ended yet; returns how many were live.
+pub fn end_all(conn: &mut Conn, taxpayer: TaxpayerId, now: DateTime<Utc>, reason: &str) -> QueryResult<usize> {
+    let live = diesel::update(
+        gsp_sessions::table
+            .filter(gsp_sessions::taxpayer_id.eq(taxpayer.0))
+            .filter(gsp_sessions::ended_at.is_null())
+            .filter(gsp_sessions::expires_at.gt(now.naive_utc())),
+    )
+    .set((
+        gsp_sessions::ended_at.eq(now.naive_utc()),
+        gsp_sessions::end_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    // Expired sessions are ended too, so nothing of the taxpayer stays open.
+    diesel::update(
+        gsp_sessions::table
+            .filter(gsp_sessions::taxpayer_id.eq(taxpayer.0))
+            .filter(gsp_sessions::ended_at.is_null()),
+    )
+    .set((
+        gsp_sessions::ended_at.eq(now.naive_utc()),
+        gsp_sessions::end_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(live)
+}
+
+/// A GSP client holding at least one live session for the taxpayer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationAccess {
+    pub client_name: String,
+    pub since: NaiveDateTime,
+    pub last_used: NaiveDateTime,
+    pub until: NaiveDateTime,
+    pub sessions: usize,
+}
+
+/// The clients with live sessions for `taxpayer` at `now`, by name.
+pub fn applications_with_access(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<ApplicationAccess>> {
+    let rows: Vec<(String, NaiveDateTime, NaiveDateTime, NaiveDateTime)> = gsp_sessions::table
+        .inner_join(gsp_clients::table)
+        .filter(gsp_sessions::taxpayer_id.eq(taxpayer.0))
+        .filter(gsp_sessions::ended_at.is_null())
+        .filter(gsp_sessions::expires_at.gt(now.naive_utc()))
+        .order((gsp_clients::name.asc(), gsp_sessions::id.asc()))
+        .select((
+            gsp_clients::name,
+            gsp_sessions::created_at,
+            gsp_sessions::last_used_at,
+            gsp_sessions::expires_at,
+        ))
+        .load(conn)?;
+    let mut apps: Vec<ApplicationAccess> = Vec::new();
+    for (name, created, used, expires) in rows {
+        match apps.last_mut() {
+            Some(app) if app.client_name == name => {
+                app.since = app.since.min(created);
+                app.last_used = app.last_used.max(used);
+                app.until = app.until.max(expires);
+                app.sessions += 1;
+            }
+            _ => apps.push(ApplicationAccess {
+                client_name: name,
+                since: created,
+                last_used: used,
+                until: expires,
+                sessions: 1,
+            }),
+        }
+    }
+    Ok(apps)
+}

@@ -1,0 +1,37 @@
+//! Text messages to taxpayers, such as OTPs, shown on the Messages page.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::models::taxpayer::TaxpayerId;
+use crate::db::schema::messages;
+use crate::db::Conn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = messages, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Message {
+    pub id: i32,
+    pub sent_at: NaiveDateTime,
+    pub body: String,
+}
+
+pub fn send(conn: &mut Conn, to: TaxpayerId, at: DateTime<Utc>, body: &str) -> QueryResult<()> {
+    diesel::insert_into(messages::table)
+        .values((
+            messages::taxpayer_id.eq(to.0),
+            messages::sent_at.eq(at.naive_utc()),
+            messages::body.eq(body),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The newest `limit` messages of a taxpayer, newest first.
+pub fn recent(conn: &mut Conn, of: TaxpayerId, limit: i64) -> QueryResult<Vec<Message>> {
+    messages::table
+        .filter(messages::taxpayer_id.eq(of.0))
+        .order(messages::id.desc())
+        .limit(limit)
+        .select(Message::as_select())
+        .load(conn)
+}

@@ -1,0 +1,86 @@
+//! One-time passwords asked for by GSP clients.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::models::taxpayer::TaxpayerId;
+use crate::db::schema::otp_requests;
+use crate::db::Conn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = otp_requests, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct OtpRequest {
+    pub id: i32,
+    pub otp_hash: String,
+    pub expires_at: NaiveDateTime,
+    pub wrong_tries: i32,
+}
+
+/// Opens a new OTP for `taxpayer` and `client`, closing any earlier open one.
+pub fn open(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    client: i32,
+    otp_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    close_all(conn, taxpayer, Some(client), now)?;
+    diesel::insert_into(otp_requests::table)
+        .values((
+            otp_requests::taxpayer_id.eq(taxpayer.0),
+            otp_requests::gsp_client_id.eq(client),
+            otp_requests::otp_hash.eq(otp_hash),
+            otp_requests::created_at.eq(now.naive_utc()),
+            otp_requests::expires_at.eq(expires_at.naive_utc()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The open OTP of `taxpayer` for `client`, expired or not.
+pub fn current(conn: &mut Conn, taxpayer: TaxpayerId, client: i32) -> QueryResult<Option<OtpRequest>> {
+    otp_requests::table
+        .filter(otp_requests::taxpayer_id.eq(taxpayer.0))
+        .filter(otp_requests::gsp_client_id.eq(client))
+        .filter(otp_requests::closed_at.is_null())
+        .order(otp_requests::id.desc())
+        .select(OtpRequest::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Counts a wrong try; returns the number of wrong tries so far.
+pub fn record_wrong_try(conn: &mut Conn, id: i32) -> QueryResult<i32> {
+    diesel::update(otp_requests::table.find(id))
+        .set(otp_requests::wrong_tries.eq(otp_requests::wrong_tries + 1))
+        .returning(otp_requests::wrong_tries)
+        .get_result(conn)
+}
+
+pub fn close(conn: &mut Conn, id: i32, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(otp_requests::table.find(id))
+        .set(otp_requests::closed_at.eq(now.naive_utc()))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Closes the open OTPs of a taxpayer (for one client, or for all).
+pub fn close_all(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    client: Option<i32>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    let open = otp_requests::table
+        .filter(otp_requests::taxpayer_id.eq(taxpayer.0))
+        .filter(otp_requests::closed_at.is_null());
+    match client {
+        Some(c) => diesel::update(open.filter(otp_requests::gsp_client_id.eq(c)))
+            .set(otp_requests::closed_at.eq(now.naive_utc()))
+            .execute(conn),
+        None => diesel::update(open)
+            .set(otp_requests::closed_at.eq(now.naive_utc()))
+            .execute(conn),
+    }
+}

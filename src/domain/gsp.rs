@@ -1,0 +1,154 @@
+//! Rules of the GST taxpayer API as GSP software meets them: token lifetimes, OTPs and
+//! the error codes of the real system.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// An auth token lives 6 hours, and never past the end of the taxpayer's period.
+pub const TOKEN_LIFETIME: TimeDelta = TimeDelta::hours(6);
+/// An OTP can be used for 10 minutes.
+pub const OTP_VALIDITY: TimeDelta = TimeDelta::minutes(10);
+/// Wrong tries after which an OTP is void.
+pub const MAX_WRONG_OTP_TRIES: i32 = 3;
+/// The OTP that GST sandboxes accept, while the sandbox setting is on.
+pub const SANDBOX_OTP: &str = "575757";
+
+/// When a token issued (or refreshed) at `now` expires, for access that runs until
+/// `access_until`: 6 hours later, or when the period ends if that is sooner.
+pub fn token_expiry(now: DateTime<Utc>, access_until: DateTime<Utc>) -> DateTime<Utc> {
+    (now + TOKEN_LIFETIME).min(access_until)
+}
+
+/// The `expiry` field of a token answer: whole minutes left, at most 360.
+pub fn expiry_minutes(now: DateTime<Utc>, expires_at: DateTime<Utc>) -> i64 {
+    (expires_at - now).num_minutes().clamp(0, TOKEN_LIFETIME.num_minutes())
+}
+
+/// Whether `otp` has the shape of an OTP: exactly six ASCII digits.
+pub fn is_otp_shaped(otp: &str) -> bool {
+    otp.len() == 6 && otp.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A refusal of the API, with the real system's error code where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiFailure {
+    /// AUTH4037: API access is off, its period is over, or the username is unknown.
+    AccessNotEnabled,
+    /// AUTH4034: wrong, expired, void or missing OTP.
+    InvalidOtp(String),
+    /// AUTH4038: the auth token has expired.
+    SessionExpired,
+    /// OTP0011: no live session for that auth token and username (refresh, logout).
+    NoSession,
+    /// AUTH4033: the token does not open a session (protected calls).
+    InvalidSession,
+    /// AUTH403: too many live sessions for this taxpayer with this GSP client.
+    TooManySessions(i64),
+    /// RET11402: the GSTIN does not belong to the session's taxpayer.
+    Unauthorised,
+    /// The simulator's own code: wrong `clientid` / `client-secret`.
+    InvalidClient,
+    /// The simulator's own code: a request it cannot read.
+    BadRequest(String),
+    /// The simulator's own code: the body is not JSON.
+    UnsupportedMediaType,
+    /// The simulator's own code: the body is too large.
+    TooLarge,
+}
+
+impl ApiFailure {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiFailure::AccessNotEnabled => "AUTH4037",
+            ApiFailure::InvalidOtp(_) => "AUTH4034",
+            ApiFailure::SessionExpired => "AUTH4038",
+            ApiFailure::NoSession => "OTP0011",
+            ApiFailure::InvalidSession => "AUTH4033",
+            ApiFailure::TooManySessions(_) => "AUTH403",
+            ApiFailure::Unauthorised => "RET11402",
+            ApiFailure::InvalidClient => "SIM401",
+            ApiFailure::BadRequest(_) => "SIM400",
+            ApiFailure::UnsupportedMediaType => "SIM415",
+            ApiFailure::TooLarge => "SIM413",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ApiFailure::AccessNotEnabled => "API access is not enabled for this username, or its period is over (or the username is not registered). The taxpayer must log in to the portal, open My Profile > Manage API Access, choose Yes and a duration, and confirm.".to_string(),
+            ApiFailure::InvalidOtp(why) => format!("Invalid OTP: {why}"),
+            ApiFailure::SessionExpired => "The auth token has expired. Ask for a new OTP (OTPREQUEST, then AUTHTOKEN).".to_string(),
+            ApiFailure::NoSession => "No session was found for this auth token and username.".to_string(),
+            ApiFailure::InvalidSession => "Invalid session: the auth token does not match a session of this username.".to_string(),
+            ApiFailure::TooManySessions(max) => format!("This GSP already holds {max} live sessions for this taxpayer; log one out (LOGOUT) first."),
+            ApiFailure::Unauthorised => "Unauthorised user: the GSTIN does not belong to this session's taxpayer.".to_string(),
+            ApiFailure::InvalidClient => "Invalid clientid or client-secret.".to_string(),
+            ApiFailure::BadRequest(why) => why.clone(),
+            ApiFailure::UnsupportedMediaType => "Send the request body as application/json.".to_string(),
+            ApiFailure::TooLarge => "The request body is larger than the API accepts (16 KiB).".to_string(),
+        }
+    }
+
+    /// The HTTP status that fits.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ApiFailure::AccessNotEnabled | ApiFailure::Unauthorised => 403,
+            ApiFailure::InvalidOtp(_)
+            | ApiFailure::SessionExpired
+            | ApiFailure::NoSession
+            | ApiFailure::InvalidSession
+            | ApiFailure::InvalidClient => 401,
+            ApiFailure::TooManySessions(_) => 429,
+            ApiFailure::BadRequest(_) => 400,
+            ApiFailure::UnsupportedMediaType => 415,
+            ApiFailure::TooLarge => 413,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_token_lives_six_hours_within_a_long_period() {
+        let until = t0() + TimeDelta::days(30);
+        assert_eq!(token_expiry(t0(), until), t0() + TimeDelta::hours(6));
+        assert_eq!(expiry_minutes(t0(), token_expiry(t0(), until)), 360);
+    }
+
+    #[test]
+    fn a_token_never_outlives_the_period() {
+        let until = t0() + TimeDelta::minutes(90);
+        assert_eq!(token_expiry(t0(), until), until);
+        assert_eq!(expiry_minutes(t0(), until), 90);
+    }
+
+    #[test]
+    fn expiry_minutes_round_down_and_never_go_negative() {
+        assert_eq!(expiry_minutes(t0(), t0() + TimeDelta::seconds(119)), 1);
+        assert_eq!(expiry_minutes(t0(), t0() - TimeDelta::minutes(5)), 0);
+    }
+
+    #[test]
+    fn an_otp_is_six_digits() {
+        assert!(is_otp_shaped("575757"));
+        for bad in ["", "57575", "5757577", "57575a", "５７５７５７", " 57575"] {
+            assert!(!is_otp_shaped(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn each_failure_has_the_real_code_where_known() {
+        assert_eq!(ApiFailure::AccessNotEnabled.code(), "AUTH4037");
+        assert_eq!(ApiFailure::InvalidOtp(String::new()).code(), "AUTH4034");
+        assert_eq!(ApiFailure::SessionExpired.code(), "AUTH4038");
+        assert_eq!(ApiFailure::NoSession.code(), "OTP0011");
+        assert_eq!(ApiFailure::TooManySessions(5).code(), "AUTH403");
+        assert_eq!(ApiFailure::AccessNotEnabled.http_status(), 403);
+    }
+}

@@ -1,0 +1,99 @@
+//! The GST taxpayer API as GSP/ASP software sees it: authentication (OTP, auth token,
+//! refresh, logout) and a protected profile call, all honouring Manage API Access.
+
+pub mod authenticate;
+pub mod docs;
+pub mod profile;
+pub mod schema;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+use crate::auth::{constant_time_eq, sha256_hex};
+use crate::db::models::gsp_client::{self, GspClient};
+use crate::db::{self, Pool};
+use crate::domain::gsp::ApiFailure;
+use crate::error::AppError;
+use schema::{ErrorBody, ErrorDetail};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/taxpayerapi", web::get().to(docs::page))
+        .route("/taxpayerapi/", web::get().to(docs::page))
+        .route("/taxpayerapi/openapi.json", web::get().to(docs::openapi_json))
+        .route(
+            "/taxpayerapi/v1.0/authenticate",
+            web::post().to(authenticate::handle),
+        )
+        .route("/taxpayerapi/v1.0/profile", web::get().to(profile::handle));
+}
+
+/// What an API handler fails with: a refusal in the API's own terms, or a fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{}: {}", .0.code(), .0.message())]
+    Refused(ApiFailure),
+    #[error(transparent)]
+    Fault(#[from] AppError),
+}
+
+impl From<ApiFailure> for ApiError {
+    fn from(f: ApiFailure) -> Self {
+        ApiError::Refused(f)
+    }
+}
+
+fn error_json(code: &str, message: String) -> ErrorBody {
+    ErrorBody {
+        status_cd: "0".to_string(),
+        error: ErrorDetail {
+            error_cd: code.to_string(),
+            message,
+        },
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Refused(f) => {
+                StatusCode::from_u16(f.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
+            }
+            ApiError::Fault(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = match self {
+            ApiError::Refused(f) => error_json(f.code(), f.message()),
+            ApiError::Fault(e) => {
+                tracing::error!(error = ?e, "API request failed");
+                error_json(
+                    "SIM500",
+                    "The simulator could not complete the request; nothing was changed by the failed step.".to_string(),
+                )
+            }
+        };
+        HttpResponse::build(self.status_code()).json(body)
+    }
+}
+
+/// A header's text, if present and readable.
+pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The GSP client named by the `clientid` and `client-secret` headers.
+pub async fn client(req: &HttpRequest, pool: &Pool) -> Result<GspClient, ApiError> {
+    let (Some(id), Some(secret)) = (header(req, "clientid"), header(req, "client-secret")) else {
+        return Err(ApiFailure::InvalidClient.into());
+    };
+    if id.len() > 128 || secret.len() > 256 {
+        return Err(ApiFailure::InvalidClient.into());
+    }
+    let (id, secret_hash) = (id.to_string(), sha256_hex(secret));
+    let found = db::run(pool, move |conn| Ok(gsp_client::find_by_client_id(conn, &id)?)).await?;
+    match found {
+        Some(c) if c.revoked_at.is_none() && constant_time_eq(&c.secret_hash, &secret_hash) => Ok(c),
+        _ => Err(ApiFailure::InvalidClient.into()),
+    }
+}

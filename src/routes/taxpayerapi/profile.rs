@@ -1,0 +1,90 @@
+//! `GET /taxpayerapi/v1.0/profile`: a protected call, refused the moment the taxpayer
+//! chooses No and once the token has expired.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::clock::Clock;
+use crate::db::models::{gsp_session, taxpayer};
+use crate::db::{self, Pool};
+use crate::domain::gsp::ApiFailure;
+
+use super::authenticate::access_until;
+use super::schema::{ErrorBody, Profile, ProfileAnswer};
+use super::{client, header, ApiError};
+use crate::auth::sha256_hex;
+
+fn required<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiFailure> {
+    header(req, name)
+        .filter(|v| !v.trim().is_empty() && v.len() <= 128)
+        .ok_or_else(|| ApiFailure::BadRequest(format!("The header {name} is missing, empty or too long.")))
+}
+
+/// The taxpayer's profile, for a live session of this GSP client.
+#[utoipa::path(
+    get,
+    path = "/taxpayerapi/v1.0/profile",
+    tag = "taxpayer",
+    params(
+        ("clientid" = String, Header, description = "The GSP client's id"),
+        ("client-secret" = String, Header, description = "The GSP client's secret"),
+        ("auth-token" = String, Header, description = "The token from AUTHTOKEN or REFRESHTOKEN"),
+        ("username" = String, Header, description = "The taxpayer's username"),
+        ("gstin" = String, Header, description = "The taxpayer's GSTIN"),
+    ),
+    responses(
+        (status = 200, description = "The profile", body = ProfileAnswer),
+        (status = 400, description = "A header is missing (SIM400)", body = ErrorBody),
+        (status = 401, description = "Wrong client (SIM401), no such session (AUTH4033), expired token (AUTH4038)", body = ErrorBody),
+        (status = 403, description = "API access is off or over (AUTH4037), or the GSTIN is not the session's (RET11402)", body = ErrorBody),
+    )
+)]
+pub async fn handle(
+    req: HttpRequest,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, ApiError> {
+    let client = client(&req, &pool).await?;
+    let token = sha256_hex(required(&req, "auth-token")?);
+    let username = required(&req, "username")?.trim().to_lowercase();
+    let gstin = required(&req, "gstin")?.trim().to_uppercase();
+    let now = clock.now();
+    let outcome = db::run(&pool, move |conn| {
+        let Some(t) = taxpayer::find_by_username(conn, &username)? else {
+            return Ok(Err(ApiFailure::InvalidSession));
+        };
+        let session = gsp_session::find_by_token(conn, client.id, &token)?
+            .filter(|s| s.taxpayer_id == t.id.0);
+        let Some(session) = session else {
+            return Ok(Err(ApiFailure::InvalidSession));
+        };
+        if let Err(refusal) = access_until(conn, Some(&t), now)? {
+            return Ok(Err(refusal));
+        }
+        if session.ended_at.is_some() {
+            return Ok(Err(ApiFailure::InvalidSession));
+        }
+        if session.expires_at.and_utc() <= now {
+            return Ok(Err(ApiFailure::SessionExpired));
+        }
+        if t.gstin != gstin {
+            return Ok(Err(ApiFailure::Unauthorised));
+        }
+        gsp_session::touch(conn, session.id, now)?;
+        Ok(Ok(Profile {
+            gstin: t.gstin,
+            legal_name: t.legal_name,
+            trade_name: t.trade_name,
+            registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
+            constitution: t.constitution,
+            taxpayer_type: t.taxpayer_type,
+            state: t.state_name,
+            status: t.gstin_status,
+        }))
+    })
+    .await?;
+    tracing::info!(result = match &outcome { Ok(_) => "1", Err(f) => f.code() }, "GSP API profile call");
+    Ok(HttpResponse::Ok().json(ProfileAnswer {
+        status_cd: "1".to_string(),
+        data: outcome?,
+    }))
+}
