@@ -72,6 +72,17 @@ export async function startPortal() {
   };
 }
 
+// Registers a GSP client with the command line; returns its credentials.
+export function addGspClient(database, name) {
+  const out = spawnSync(BIN, ["--database", database, "gsp-client", "add", "--name", name], { encoding: "utf8" });
+  if (out.status !== 0) {
+    throw new Error(`gsp-client add failed: ${out.stderr}`);
+  }
+  const clientId = out.stdout.match(/clientid:\s+(\S+)/)[1];
+  const clientSecret = out.stdout.match(/client-secret:\s+(\S+)/)[1];
+  return { clientId, clientSecret };
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::auth::{password, random_hex, sha256_hex};
-use crate::db::models::{app_setting, gsp_client};
 use crate::db::models::taxpayer::{self, NewTaxpayer, TaxpayerId};
+use crate::db::models::{app_setting, gsp_client};
 use crate::db::Conn;
 use crate::domain::gstin::{Gstin, GstinError};
 use crate::domain::password_rule::{self, PasswordRuleError};

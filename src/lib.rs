@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod gsp_demo;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

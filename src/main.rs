@@ -48,6 +48,21 @@ enum Command {
     /// Manage GSP/ASP clients of the API simulator.
     #[command(subcommand)]
     GspClient(GspClientCommand),
+    /// Play GSP software against a running portal, printing every exchange.
+    GspDemo {
+        /// The portal's address.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+        #[arg(long)]
+        username: String,
+        /// The taxpayer's GSTIN, sent with protected calls.
+        #[arg(long)]
+        gstin: String,
+        #[arg(long, default_value = gst_portal::admin::DEMO_GSP_CLIENT_ID)]
+        client_id: String,
+        #[arg(long, default_value = gst_portal::admin::DEMO_GSP_CLIENT_SECRET, hide_default_value = true)]
+        client_secret: String,
+    },
     /// Whether the API simulator also accepts the sandbox OTP 575757 (on in demo data).
     SandboxOtp {
         #[arg(value_parser = ["on", "off"])]
@@ -171,6 +186,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Taxpayer(TaxpayerCommand::Add(args))) => add_taxpayer(database, args),
         Some(Command::GspClient(command)) => gsp_client(database, command),
+        Some(Command::GspDemo {
+            url,
+            username,
+            gstin,
+            client_id,
+            client_secret,
+        }) => {
+            let settings = gst_portal::gsp_demo::DemoSettings {
+                url: url.trim_end_matches('/').to_string(),
+                username,
+                gstin,
+                client_id,
+                client_secret,
+            };
+            actix_web::rt::System::new().block_on(async {
+                let stdin = std::io::stdin();
+                gst_portal::gsp_demo::run(&settings, &mut stdin.lock(), &mut std::io::stdout())
+                    .await
+            })
+        }
         Some(Command::SandboxOtp { state }) => {
             let pool = db::open(&database)?;
             let mut conn = pool.get()?;
@@ -199,7 +234,11 @@ fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()
         }
         GspClientCommand::List => {
             for c in gst_portal::db::models::gsp_client::all(&mut conn)? {
-                let status = if c.revoked_at.is_some() { "revoked" } else { "active" };
+                let status = if c.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
                 println!("{:<24} {:<8} {}", c.client_id, status, c.name);
             }
         }
@@ -248,7 +287,10 @@ fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
     let accounts = admin::demo_accounts(conn)?;
     if let Some(c) = admin::demo_gsp_client(conn)? {
         println!("Demo GSP client ({}):", admin::DEMO_GSP_CLIENT_NAME);
-        println!("  clientid {}   client-secret {}", c.client_id, c.client_secret);
+        println!(
+            "  clientid {}   client-secret {}",
+            c.client_id, c.client_secret
+        );
     }
     if accounts.is_empty() {
         return Ok(());

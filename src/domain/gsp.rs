@@ -20,7 +20,9 @@ pub fn token_expiry(now: DateTime<Utc>, access_until: DateTime<Utc>) -> DateTime
 
 /// The `expiry` field of a token answer: whole minutes left, at most 360.
 pub fn expiry_minutes(now: DateTime<Utc>, expires_at: DateTime<Utc>) -> i64 {
-    (expires_at - now).num_minutes().clamp(0, TOKEN_LIFETIME.num_minutes())
+    (expires_at - now)
+        .num_minutes()
+        .clamp(0, TOKEN_LIFETIME.num_minutes())
 }
 
 /// Whether `otp` has the shape of an OTP: exactly six ASCII digits.

@@ -27,7 +27,10 @@ struct MessagesPage {
     messages: Vec<MessageRow>,
 }
 
-pub async fn show(current: CurrentTaxpayer, pool: web::Data<Pool>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    current: CurrentTaxpayer,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, AppError> {
     let id = current.taxpayer.id;
     let rows = db::run(&pool, move |conn| Ok(message::recent(conn, id, SHOWN)?)).await?;
     let page = MessagesPage {

@@ -130,3 +130,40 @@ fn a_bad_option_value_is_one_clear_error() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--idle-timeout-minutes"));
 }
+
+#[test]
+fn gsp_clients_are_added_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gsp.db");
+    let out = run(&db, &["gsp-client", "add", "--name", "Sahaj Returns"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let id = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("clientid:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let secret = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client-secret:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(id.starts_with("gsp-") && secret.len() == 64, "{text}");
+
+    let list = String::from_utf8_lossy(&run(&db, &["gsp-client", "list"], "").stdout).into_owned();
+    assert!(list.contains(&id) && list.contains("active") && list.contains("Sahaj Returns"));
+    assert!(!list.contains(&secret), "the secret is never shown again");
+
+    let revoked = run(&db, &["gsp-client", "revoke", "--client-id", &id], "");
+    assert!(revoked.status.success());
+    let list = String::from_utf8_lossy(&run(&db, &["gsp-client", "list"], "").stdout).into_owned();
+    assert!(list.contains("revoked"));
+    let again = run(&db, &["gsp-client", "revoke", "--client-id", &id], "");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("error: no active GSP client has the id"));
+    let empty = run(&db, &["gsp-client", "add", "--name", "  "], "");
+    assert!(!empty.status.success());
+    assert!(stderr(&empty).starts_with("error: invalid client name"));
+}

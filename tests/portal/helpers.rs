@@ -158,6 +158,17 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Registers a GSP client and returns an API client using its credentials.
+    pub fn gsp(&self, name: &str) -> Gsp {
+        let mut conn = self.pool.get().unwrap();
+        let c = admin::add_gsp_client(&mut conn, name, self.clock.now()).unwrap();
+        Gsp {
+            base: self.base.clone(),
+            client_id: c.client_id,
+            secret: c.client_secret,
+        }
+    }
+
     pub fn hasher_peak(&self) -> usize {
         self.hasher.peak_concurrency()
     }
@@ -201,6 +212,116 @@ impl TestApp {
             .get_result::<Count>(&mut conn)
             .unwrap()
             .n
+    }
+}
+
+/// GSP software calling the API simulator.
+pub struct Gsp {
+    pub base: String,
+    pub client_id: String,
+    pub secret: String,
+}
+
+/// An API answer: the HTTP status and the JSON body.
+#[derive(Debug)]
+pub struct ApiAnswer {
+    pub status: StatusCode,
+    pub json: serde_json::Value,
+}
+
+impl ApiAnswer {
+    /// The `error_cd`, or "1" for a success.
+    pub fn code(&self) -> String {
+        match self.json["status_cd"].as_str() {
+            Some("1") => "1".to_string(),
+            _ => self.json["error"]["error_cd"]
+                .as_str()
+                .unwrap_or("?")
+                .to_string(),
+        }
+    }
+
+    pub fn token(&self) -> String {
+        self.json["auth_token"]
+            .as_str()
+            .expect("an auth token")
+            .to_string()
+    }
+}
+
+impl Gsp {
+    fn client(&self) -> awc::Client {
+        awc::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish()
+    }
+
+    /// Sends `body` as it is to the authenticate call, with this client's headers.
+    pub async fn raw(&self, content_type: &str, body: Vec<u8>) -> ApiAnswer {
+        let mut res = self
+            .client()
+            .post(format!("{}/taxpayerapi/v1.0/authenticate", self.base))
+            .insert_header(("clientid", self.client_id.as_str()))
+            .insert_header(("client-secret", self.secret.as_str()))
+            .insert_header(("content-type", content_type))
+            .send_body(body)
+            .await
+            .unwrap();
+        let body = res.body().await.unwrap();
+        ApiAnswer {
+            status: res.status(),
+            json: serde_json::from_slice(&body).unwrap_or_else(|_| {
+                panic!(
+                    "not JSON ({}): {}",
+                    res.status(),
+                    String::from_utf8_lossy(&body)
+                )
+            }),
+        }
+    }
+
+    pub async fn call(&self, body: serde_json::Value) -> ApiAnswer {
+        self.raw("application/json", body.to_string().into_bytes())
+            .await
+    }
+
+    pub async fn otp_request(&self, username: &str) -> ApiAnswer {
+        self.call(serde_json::json!({"action": "OTPREQUEST", "username": username, "app_key": "k"}))
+            .await
+    }
+
+    pub async fn auth_token(&self, username: &str, otp: &str) -> ApiAnswer {
+        self.call(serde_json::json!({"action": "AUTHTOKEN", "username": username, "app_key": "k", "otp": otp}))
+            .await
+    }
+
+    pub async fn refresh(&self, username: &str, token: &str) -> ApiAnswer {
+        self.call(serde_json::json!({"action": "REFRESHTOKEN", "username": username, "app_key": "k", "auth_token": token}))
+            .await
+    }
+
+    pub async fn logout(&self, username: &str, token: &str) -> ApiAnswer {
+        self.call(serde_json::json!({"action": "LOGOUT", "username": username, "app_key": "k", "auth_token": token}))
+            .await
+    }
+
+    pub async fn profile(&self, token: &str, username: &str, gstin: &str) -> ApiAnswer {
+        let mut res = self
+            .client()
+            .get(format!("{}/taxpayerapi/v1.0/profile", self.base))
+            .insert_header(("clientid", self.client_id.as_str()))
+            .insert_header(("client-secret", self.secret.as_str()))
+            .insert_header(("auth-token", token))
+            .insert_header(("username", username))
+            .insert_header(("gstin", gstin))
+            .send()
+            .await
+            .unwrap();
+        let body = res.body().await.unwrap();
+        ApiAnswer {
+            status: res.status(),
+            json: serde_json::from_slice(&body).unwrap(),
+        }
     }
 }
 

@@ -5,6 +5,8 @@ mod api_access;
 mod bad_input;
 mod cli;
 mod durability;
+mod gsp_api;
+mod gsp_demo;
 mod helpers;
 mod pages;
 mod properties;

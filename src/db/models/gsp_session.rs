@@ -46,7 +46,11 @@ pub fn create(
 }
 
 /// The session holding the token with this hash, for this client, ended or not.
-pub fn find_by_token(conn: &mut Conn, client: i32, token_hash: &str) -> QueryResult<Option<GspSession>> {
+pub fn find_by_token(
+    conn: &mut Conn,
+    client: i32,
+    token_hash: &str,
+) -> QueryResult<Option<GspSession>> {
     gsp_sessions::table
         .filter(gsp_sessions::token_hash.eq(token_hash))
         .filter(gsp_sessions::gsp_client_id.eq(client))
@@ -56,7 +60,12 @@ pub fn find_by_token(conn: &mut Conn, client: i32, token_hash: &str) -> QueryRes
 }
 
 /// Live (not ended, not expired) sessions of a taxpayer with one client.
-pub fn live_count(conn: &mut Conn, taxpayer: TaxpayerId, client: i32, now: DateTime<Utc>) -> QueryResult<i64> {
+pub fn live_count(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    client: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
     gsp_sessions::table
         .filter(gsp_sessions::taxpayer_id.eq(taxpayer.0))
         .filter(gsp_sessions::gsp_client_id.eq(client))
@@ -92,17 +101,26 @@ pub fn touch(conn: &mut Conn, id: i32, now: DateTime<Utc>) -> QueryResult<()> {
 }
 
 pub fn end(conn: &mut Conn, id: i32, now: DateTime<Utc>, reason: &str) -> QueryResult<()> {
-    diesel::update(gsp_sessions::table.find(id).filter(gsp_sessions::ended_at.is_null()))
-        .set((
-            gsp_sessions::ended_at.eq(now.naive_utc()),
-            gsp_sessions::end_reason.eq(reason),
-        ))
-        .execute(conn)
-        .map(drop)
+    diesel::update(
+        gsp_sessions::table
+            .find(id)
+            .filter(gsp_sessions::ended_at.is_null()),
+    )
+    .set((
+        gsp_sessions::ended_at.eq(now.naive_utc()),
+        gsp_sessions::end_reason.eq(reason),
+    ))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Ends every session of a taxpayer that has not ended yet; returns how many were live.
-pub fn end_all(conn: &mut Conn, taxpayer: TaxpayerId, now: DateTime<Utc>, reason: &str) -> QueryResult<usize> {
+pub fn end_all(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> QueryResult<usize> {
     let live = diesel::update(
         gsp_sessions::table
             .filter(gsp_sessions::taxpayer_id.eq(taxpayer.0))

@@ -39,7 +39,11 @@ pub fn open(
 }
 
 /// The open OTP of `taxpayer` for `client`, expired or not.
-pub fn current(conn: &mut Conn, taxpayer: TaxpayerId, client: i32) -> QueryResult<Option<OtpRequest>> {
+pub fn current(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    client: i32,
+) -> QueryResult<Option<OtpRequest>> {
     otp_requests::table
         .filter(otp_requests::taxpayer_id.eq(taxpayer.0))
         .filter(otp_requests::gsp_client_id.eq(client))

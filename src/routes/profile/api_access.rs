@@ -147,7 +147,11 @@ struct Loaded {
 
 /// The stored choice, the recent changes and the applications with access of the
 /// current taxpayer at `now`.
-async fn load(current: &CurrentTaxpayer, pool: &Pool, now: DateTime<Utc>) -> Result<Loaded, AppError> {
+async fn load(
+    current: &CurrentTaxpayer,
+    pool: &Pool,
+    now: DateTime<Utc>,
+) -> Result<Loaded, AppError> {
     let id = current.taxpayer.id;
     db::run(pool, move |conn| {
         let stored = api_access::load(conn, id)?;
@@ -173,7 +177,11 @@ pub async fn show(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let now = clock.now();
-    let Loaded { stored, changes, applications } = load(&current, &pool, now).await?;
+    let Loaded {
+        stored,
+        changes,
+        applications,
+    } = load(&current, &pool, now).await?;
     let state = AccessState::at(stored.as_ref(), now);
     let selected = match state {
         AccessState::Enabled { duration, .. } => Some(duration.value()),
@@ -213,7 +221,11 @@ pub async fn confirm(
         Ok(choice) => choice,
         Err(errors) => {
             let now = clock.now();
-            let Loaded { stored, changes, applications } = load(&current, &pool, now).await?;
+            let Loaded {
+                stored,
+                changes,
+                applications,
+            } = load(&current, &pool, now).await?;
             let page = ApiAccessPage {
                 chrome: Chrome::for_taxpayer(&current)?,
                 status: StatusView::of(stored.as_ref(), now),

@@ -32,9 +32,9 @@ pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
     let text = |name: &str, max: usize| -> Result<Option<String>, ApiFailure> {
         match object.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.len() > max => {
-                Err(bad(format!("The field {name} is longer than {max} characters.")))
-            }
+            Some(Value::String(s)) if s.len() > max => Err(bad(format!(
+                "The field {name} is longer than {max} characters."
+            ))),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(bad(format!("The field {name} must be a string."))),
         }
@@ -135,7 +135,14 @@ fn otp_request_action(
     };
     let otp = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
     let valid_until = now + gsp::OTP_VALIDITY;
-    otp_request::open(conn, t.id, client.id, &otp_hash(&random_hex(16), &otp), now, valid_until)?;
+    otp_request::open(
+        conn,
+        t.id,
+        client.id,
+        &otp_hash(&random_hex(16), &otp),
+        now,
+        valid_until,
+    )?;
     let text = format!(
         "{otp} is your OTP to let {} use the GST API for GSTIN {}. It is valid until {}. Do not share it with anyone you do not want to act for you.",
         client.name,
@@ -288,7 +295,10 @@ pub async fn handle(
     let max_sessions = settings.gsp_sessions_per_client;
     let action = request.action;
     let client_name = client.name.clone();
-    let outcome = db::run(&pool, move |conn| run_action(conn, &request, &client, now, max_sessions)).await?;
+    let outcome = db::run(&pool, move |conn| {
+        run_action(conn, &request, &client, now, max_sessions)
+    })
+    .await?;
     tracing::info!(
         client = %client_name,
         action = ?action,
@@ -316,9 +326,13 @@ mod tests {
     fn reads_each_action_with_its_fields() {
         let r = parse_request(br#"{"action":"OTPREQUEST","username":"a","app_key":"k"}"#).unwrap();
         assert_eq!(r.action, Action::OtpRequest);
-        let r = parse_request(br#"{"action":"AUTHTOKEN","username":"a","app_key":"k","otp":"575757"}"#).unwrap();
+        let r =
+            parse_request(br#"{"action":"AUTHTOKEN","username":"a","app_key":"k","otp":"575757"}"#)
+                .unwrap();
         assert_eq!(r.otp.as_deref(), Some("575757"));
-        let r = parse_request(br#"{"action":"LOGOUT","username":"a","app_key":"k","auth_token":"t"}"#).unwrap();
+        let r =
+            parse_request(br#"{"action":"LOGOUT","username":"a","app_key":"k","auth_token":"t"}"#)
+                .unwrap();
         assert_eq!(r.auth_token.as_deref(), Some("t"));
     }
 
@@ -330,11 +344,24 @@ mod tests {
         };
         assert!(msg(b"not json").starts_with("The body is not valid JSON"));
         assert_eq!(msg(b"[1]"), "The body must be a JSON object.");
-        assert!(msg(br#"{"action":"FETCH","username":"a","app_key":"k"}"#).starts_with("Unknown action \"FETCH\""));
-        assert_eq!(msg(br#"{"action":"OTPREQUEST","app_key":"k"}"#), "The field username is missing or empty.");
-        assert_eq!(msg(br#"{"action":"OTPREQUEST","username":5,"app_key":"k"}"#), "The field username must be a string.");
-        assert_eq!(msg(br#"{"action":"AUTHTOKEN","username":"a","app_key":"k"}"#), "The field otp is missing or empty.");
-        assert_eq!(msg(br#"{"action":"REFRESHTOKEN","username":"a","app_key":"k"}"#), "The field auth_token is missing or empty.");
+        assert!(msg(br#"{"action":"FETCH","username":"a","app_key":"k"}"#)
+            .starts_with("Unknown action \"FETCH\""));
+        assert_eq!(
+            msg(br#"{"action":"OTPREQUEST","app_key":"k"}"#),
+            "The field username is missing or empty."
+        );
+        assert_eq!(
+            msg(br#"{"action":"OTPREQUEST","username":5,"app_key":"k"}"#),
+            "The field username must be a string."
+        );
+        assert_eq!(
+            msg(br#"{"action":"AUTHTOKEN","username":"a","app_key":"k"}"#),
+            "The field otp is missing or empty."
+        );
+        assert_eq!(
+            msg(br#"{"action":"REFRESHTOKEN","username":"a","app_key":"k"}"#),
+            "The field auth_token is missing or empty."
+        );
     }
 
     #[test]

@@ -19,7 +19,10 @@ use schema::{ErrorBody, ErrorDetail};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/taxpayerapi", web::get().to(docs::page))
         .route("/taxpayerapi/", web::get().to(docs::page))
-        .route("/taxpayerapi/openapi.json", web::get().to(docs::openapi_json))
+        .route(
+            "/taxpayerapi/openapi.json",
+            web::get().to(docs::openapi_json),
+        )
         .route(
             "/taxpayerapi/v1.0/authenticate",
             web::post().to(authenticate::handle),
@@ -91,9 +94,14 @@ pub async fn client(req: &HttpRequest, pool: &Pool) -> Result<GspClient, ApiErro
         return Err(ApiFailure::InvalidClient.into());
     }
     let (id, secret_hash) = (id.to_string(), sha256_hex(secret));
-    let found = db::run(pool, move |conn| Ok(gsp_client::find_by_client_id(conn, &id)?)).await?;
+    let found = db::run(pool, move |conn| {
+        Ok(gsp_client::find_by_client_id(conn, &id)?)
+    })
+    .await?;
     match found {
-        Some(c) if c.revoked_at.is_none() && constant_time_eq(&c.secret_hash, &secret_hash) => Ok(c),
+        Some(c) if c.revoked_at.is_none() && constant_time_eq(&c.secret_hash, &secret_hash) => {
+            Ok(c)
+        }
         _ => Err(ApiFailure::InvalidClient.into()),
     }
 }

@@ -16,7 +16,9 @@ use crate::auth::sha256_hex;
 fn required<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiFailure> {
     header(req, name)
         .filter(|v| !v.trim().is_empty() && v.len() <= 128)
-        .ok_or_else(|| ApiFailure::BadRequest(format!("The header {name} is missing, empty or too long.")))
+        .ok_or_else(|| {
+            ApiFailure::BadRequest(format!("The header {name} is missing, empty or too long."))
+        })
 }
 
 /// The taxpayer's profile, for a live session of this GSP client.
@@ -82,7 +84,13 @@ pub async fn handle(
         }))
     })
     .await?;
-    tracing::info!(result = match &outcome { Ok(_) => "1", Err(f) => f.code() }, "GSP API profile call");
+    tracing::info!(
+        result = match &outcome {
+            Ok(_) => "1",
+            Err(f) => f.code(),
+        },
+        "GSP API profile call"
+    );
     Ok(HttpResponse::Ok().json(ProfileAnswer {
         status_cd: "1".to_string(),
         data: outcome?,

@@ -1,0 +1,104 @@
+//! `gst-portal gsp-demo` against a running portal.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use gst_portal::db::models::app_setting;
+
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn the_demo_client_walks_the_whole_flow_and_prints_each_exchange() {
+    let app = spawn_app().await;
+    let gsp = app.gsp("Demo GSP");
+    {
+        let mut conn = app.pool.get().unwrap();
+        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, "on").unwrap();
+    }
+    app.logged_in().await.confirm("Y", Some("24")).await;
+    let base = app.base.clone();
+    // The demo is a blocking child process; run it off the test's event loop.
+    let output = actix_web::rt::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+            .args([
+                "gsp-demo",
+                "--url",
+                &base,
+                "--username",
+                USERNAME,
+                "--gstin",
+                GSTIN,
+            ])
+            .args([
+                "--client-id",
+                &gsp.client_id,
+                "--client-secret",
+                &gsp.secret,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"575757\n").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for expected in [
+        "== 1. Ask for an OTP",
+        "\"action\": \"OTPREQUEST\"",
+        "== 2. Trade the OTP for an auth token",
+        "\"expiry\": 360",
+        "== A protected call with the token",
+        "\"legal_name\": \"Asha Traders Private Limited\"",
+        "== 3. Refresh the token without a new OTP",
+        "== 4. Log out",
+        "Done.",
+    ] {
+        assert!(out.contains(expected), "{expected} missing in:\n{out}");
+    }
+    assert_eq!(out.matches("<- 201 Created").count(), 2, "{out}");
+    assert_eq!(out.matches("<- 200 OK").count(), 4, "{out}");
+}
+
+#[actix_web::test]
+async fn the_demo_explains_a_refusal_when_access_is_off() {
+    let app = spawn_app().await;
+    let gsp = app.gsp("Demo GSP");
+    let base = app.base.clone();
+    let output = actix_web::rt::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+            .args([
+                "gsp-demo",
+                "--url",
+                &base,
+                "--username",
+                USERNAME,
+                "--gstin",
+                GSTIN,
+            ])
+            .args([
+                "--client-id",
+                &gsp.client_id,
+                "--client-secret",
+                &gsp.secret,
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        out.contains("AUTH4037") && out.contains("enable API access"),
+        "{out}"
+    );
+}
