@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use crate::auth::{password, random_hex, sha256_hex};
+use crate::db::models::gsp_client;
 use crate::db::models::taxpayer::{self, NewTaxpayer, TaxpayerId};
-use crate::db::models::{app_setting, gsp_client};
 use crate::db::Conn;
 use crate::domain::gstin::{Gstin, GstinError};
 use crate::domain::password_rule::{self, PasswordRuleError};
@@ -54,7 +54,7 @@ impl From<DieselError> for AddTaxpayerError {
     }
 }
 
-fn normalise_username(raw: &str) -> Result<String, AddTaxpayerError> {
+pub(crate) fn normalise_username(raw: &str) -> Result<String, AddTaxpayerError> {
     let name = raw.trim().to_lowercase();
     let ok = (3..=64).contains(&name.len())
         && name
@@ -169,7 +169,7 @@ pub fn add_gsp_client(
     Ok(credentials)
 }
 
-fn insert_gsp_client(
+pub(crate) fn insert_gsp_client(
     conn: &mut Conn,
     name: &str,
     credentials: &ClientCredentials,
@@ -192,135 +192,9 @@ fn insert_gsp_client(
     Ok(())
 }
 
-/// The GSP client of the demo data. Its secret is fictitious and printed at start.
-pub const DEMO_GSP_CLIENT_NAME: &str = "Demo GSP (Sahaj Returns)";
-pub const DEMO_GSP_CLIENT_ID: &str = "gsp-demo-client";
-pub const DEMO_GSP_CLIENT_SECRET: &str = "demo-gsp-secret-for-training-only";
-
-/// The password every demo account is seeded with.
-pub const DEMO_PASSWORD: &str = "Demo@2026";
-
-/// The demo taxpayers: fictitious businesses with valid GSTINs.
-pub fn demo_taxpayers() -> Vec<TaxpayerInput> {
-    let make = |username: &str,
-                gstin: &str,
-                legal: &str,
-                trade: &str,
-                constitution: &str,
-                mobile: &str| {
-        TaxpayerInput {
-            username: username.to_string(),
-            gstin: gstin.to_string(),
-            legal_name: legal.to_string(),
-            trade_name: Some(trade.to_string()),
-            state: None,
-            mobile: Some(mobile.to_string()),
-            email: Some(format!("{username}@example.in")),
-            constitution: constitution.to_string(),
-            taxpayer_type: "Regular".to_string(),
-            registration_date: NaiveDate::from_ymd_opt(2019, 7, 1),
-            password: DEMO_PASSWORD.to_string(),
-        }
-    };
-    vec![
-        make(
-            "udaygiri.traders",
-            "27AAPFU0939F1ZV",
-            "Udaygiri Traders",
-            "Udaygiri Traders",
-            "Partnership",
-            "9800000001",
-        ),
-        make(
-            "nallamala.services",
-            "36AAGCN9336F1Z9",
-            "Nallamala Consultancy Services Private Limited",
-            "Nallamala Services",
-            "Private Limited Company",
-            "9800000002",
-        ),
-        make(
-            "kaveri.exports",
-            "29AABCD1234E1Z4",
-            "Kaveri Exports Private Limited",
-            "Kaveri Exports",
-            "Private Limited Company",
-            "9800000003",
-        ),
-    ]
-}
-
-/// A demo account as printed at start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoAccount {
-    pub username: String,
-    pub gstin: String,
-    pub name: String,
-    /// The seeded password, or `None` if it has been changed since.
-    pub password: Option<&'static str>,
-}
-
-/// Adds the demo taxpayers and the demo GSP client that are missing; returns how many
-/// taxpayers were added.
-pub fn seed_demo(conn: &mut Conn, now: DateTime<Utc>) -> Result<usize, AddTaxpayerError> {
-    if gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?.is_none() {
-        let demo = ClientCredentials {
-            client_id: DEMO_GSP_CLIENT_ID.to_string(),
-            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
-        };
-        insert_gsp_client(conn, DEMO_GSP_CLIENT_NAME, &demo, now)?;
-    }
-    app_setting::set(conn, app_setting::SANDBOX_OTP, "on")?;
-    let mut added = 0;
-    for input in demo_taxpayers() {
-        if taxpayer::find_by_username(conn, &input.username)?.is_some() {
-            continue;
-        }
-        add_taxpayer(conn, &input, now)?;
-        added += 1;
-    }
-    Ok(added)
-}
-
-/// The demo GSP client's credentials, if it is registered and not revoked.
-pub fn demo_gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> {
-    Ok(gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?
-        .filter(|c| c.revoked_at.is_none())
-        .map(|_| ClientCredentials {
-            client_id: DEMO_GSP_CLIENT_ID.to_string(),
-            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
-        }))
-}
-
-/// The demo accounts present in the database, for the start-up banner.
-pub fn demo_accounts(conn: &mut Conn) -> anyhow::Result<Vec<DemoAccount>> {
-    let mut accounts = Vec::new();
-    for input in demo_taxpayers() {
-        if let Some(t) = taxpayer::find_by_username(conn, &input.username)? {
-            let unchanged = password::verify(&t.password_hash, DEMO_PASSWORD)?;
-            accounts.push(DemoAccount {
-                username: t.username,
-                gstin: t.gstin,
-                name: t.trade_name.unwrap_or(t.legal_name),
-                password: unchanged.then_some(DEMO_PASSWORD),
-            });
-        }
-    }
-    Ok(accounts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn demo_data_is_valid() {
-        for t in demo_taxpayers() {
-            assert!(Gstin::parse(&t.gstin).is_ok(), "{}", t.gstin);
-            assert!(normalise_username(&t.username).is_ok());
-            assert!(password_rule::check(&t.password).is_ok());
-        }
-    }
 
     #[test]
     fn usernames_are_normalised_and_checked() {

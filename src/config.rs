@@ -28,6 +28,12 @@ pub struct Settings {
     pub login_attempts_per_minute: u64,
     /// Live API sessions one GSP client may hold for one taxpayer.
     pub gsp_sessions_per_client: i64,
+    /// Demo mode for trainers: banner, demo data, trainer console, time machine.
+    pub demo: bool,
+    /// A captcha on the login form, as on the real portal.
+    pub captcha: bool,
+    /// The trainer console's password (demo mode); generated at start when absent.
+    pub trainer_password: Option<String>,
 }
 
 impl Settings {
@@ -44,6 +50,17 @@ impl Settings {
             lockout_duration: TimeDelta::minutes(15),
             login_attempts_per_minute: 30,
             gsp_sessions_per_client: 5,
+            demo: false,
+            captcha: false,
+            trainer_password: None,
+        }
+    }
+
+    /// How login locks work, for the demo data's locked account.
+    pub fn lock_rules(&self) -> crate::demo::LockRules {
+        crate::demo::LockRules {
+            threshold: self.lockout_threshold,
+            duration: self.lockout_duration,
         }
     }
 

@@ -17,6 +17,9 @@ pub enum AppError {
     /// The page needs a logged-in taxpayer; `next` is where to return after login.
     #[error("login required")]
     LoginRequired { next: Option<String>, expired: bool },
+    /// The trainer console needs a trainer session.
+    #[error("trainer login required")]
+    TrainerLoginRequired,
     /// A POST without the session's anti-forgery token.
     #[error("the form's security token is missing or does not match")]
     Csrf,
@@ -71,7 +74,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::LoginRequired { .. } | AppError::TrainerLoginRequired => {
+                StatusCode::SEE_OTHER
+            }
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Rejected { status, .. } => *status,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -96,6 +101,11 @@ impl ResponseError for AppError {
                 }
                 return HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, location))
+                    .finish();
+            }
+            AppError::TrainerLoginRequired => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, "/trainer/login"))
                     .finish();
             }
             AppError::NotFound => (

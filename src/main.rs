@@ -58,9 +58,9 @@ enum Command {
         /// The taxpayer's GSTIN, sent with protected calls.
         #[arg(long)]
         gstin: String,
-        #[arg(long, default_value = gst_portal::admin::DEMO_GSP_CLIENT_ID)]
+        #[arg(long, default_value = gst_portal::demo::DEMO_GSP_CLIENT_ID)]
         client_id: String,
-        #[arg(long, default_value = gst_portal::admin::DEMO_GSP_CLIENT_SECRET, hide_default_value = true)]
+        #[arg(long, default_value = gst_portal::demo::DEMO_GSP_CLIENT_SECRET, hide_default_value = true)]
         client_secret: String,
     },
     /// Whether the API simulator also accepts the sandbox OTP 575757 (on in demo data).
@@ -118,6 +118,17 @@ struct ServeArgs {
     /// Live API sessions one GSP client may hold for one taxpayer.
     #[arg(long, env = "GST_PORTAL_GSP_SESSIONS_PER_CLIENT", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=1000))]
     gsp_sessions_per_client: i64,
+    /// Demo mode for trainers: a banner, demo data, the trainer console and its time
+    /// machine (on when no command is given).
+    #[arg(long, env = "GST_PORTAL_DEMO")]
+    demo: bool,
+    /// No captcha on the login form (in demo mode it is on by default). For
+    /// accessibility and automation.
+    #[arg(long, env = "GST_PORTAL_NO_CAPTCHA")]
+    no_captcha: bool,
+    /// The trainer console's password (default: a new one, printed at start).
+    #[arg(long, env = "GST_PORTAL_TRAINER_PASSWORD", hide_env_values = true)]
+    trainer_password: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -170,7 +181,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let database = cli.database;
     match cli.command {
-        None => serve(database, ServeArgs::try_parse_from(["serve"])?),
+        None => {
+            let mut args = ServeArgs::try_parse_from(["serve"])?;
+            args.demo = true;
+            serve(database, args)
+        }
         Some(Command::Serve(args)) => serve(database, args),
         Some(Command::Migrate) => {
             db::open(&database)?;
@@ -180,7 +195,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::SeedDemo) => {
             let pool = db::open(&database)?;
             let mut conn = pool.get()?;
-            let added = admin::seed_demo(&mut conn, Clock::system().now())?;
+            let lock = Settings::new("", &database).lock_rules();
+            let added = gst_portal::demo::seed(&mut conn, &Clock::system(), lock)?;
             println!("Added {added} demo taxpayer(s).");
             print_demo_accounts(&mut conn)
         }
@@ -284,9 +300,12 @@ fn add_taxpayer(database: PathBuf, args: AddArgs) -> anyhow::Result<()> {
 }
 
 fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
-    let accounts = admin::demo_accounts(conn)?;
-    if let Some(c) = admin::demo_gsp_client(conn)? {
-        println!("Demo GSP client ({}):", admin::DEMO_GSP_CLIENT_NAME);
+    let accounts = gst_portal::demo::accounts(conn)?;
+    if let Some(c) = gst_portal::demo::gsp_client(conn)? {
+        println!(
+            "Demo GSP client ({}):",
+            gst_portal::demo::DEMO_GSP_CLIENT_NAME
+        );
         println!(
             "  clientid {}   client-secret {}",
             c.client_id, c.client_secret
@@ -298,11 +317,11 @@ fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
     println!("Demo accounts (fictitious data):");
     for a in accounts {
         println!(
-            "  username {:<20} password {:<12} GSTIN {}  {}",
+            "  username {:<15} password {:<11} GSTIN {}  {}",
             a.username,
             a.password.unwrap_or("(changed)"),
             a.gstin,
-            a.name
+            a.case
         );
     }
     Ok(())
@@ -319,16 +338,22 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     settings.lockout_duration = TimeDelta::minutes(args.lockout_minutes.into());
     settings.login_attempts_per_minute = args.login_attempts_per_minute;
     settings.gsp_sessions_per_client = args.gsp_sessions_per_client;
+    settings.demo = args.demo;
+    settings.captcha = args.demo && !args.no_captcha;
+    settings.trainer_password = args.trainer_password;
 
     let clock = Arc::new(Clock::system());
     let app = Application::build(settings.clone(), clock.clone()).await?;
-    {
+    if settings.demo {
+        println!("Demo mode: a training portal with fictitious data, not the GST Portal.");
         let mut conn = app.pool().get()?;
-        if gst_portal::db::models::taxpayer::count(&mut conn)? == 0 {
-            let added = admin::seed_demo(&mut conn, clock.now())?;
-            println!("The database was empty: added {added} demo taxpayer(s).");
-        }
         print_demo_accounts(&mut conn)?;
+        if let Some(password) = app.trainer_password() {
+            println!("Trainer console: /trainer   password {password}");
+        }
+        if !settings.captcha {
+            println!("The login captcha is off (--no-captcha).");
+        }
     }
     let host = settings
         .bind

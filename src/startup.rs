@@ -22,6 +22,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::app_setting;
 use crate::db::{self, Pool};
+use crate::demo::{self, TrainerCredential};
 use crate::error::AppError;
 use crate::routes::form::FORM_LIMIT;
 use crate::{routes, telemetry};
@@ -35,6 +36,7 @@ pub struct Application {
     server: Server,
     pool: Pool,
     hasher: Hasher,
+    trainer_password: Option<String>,
 }
 
 impl Application {
@@ -50,12 +52,27 @@ impl Application {
             .warm_up()
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let server = serve(listener, pool.clone(), clock, settings, key, hasher.clone())?;
+        let trainer = if settings.demo {
+            Some(prepare_demo(&settings, &pool, &clock, &hasher).await?)
+        } else {
+            None
+        };
+        let trainer_password = trainer.as_ref().map(|t| t.password.clone());
+        let server = serve(
+            listener,
+            pool.clone(),
+            clock,
+            settings,
+            key,
+            hasher.clone(),
+            trainer,
+        )?;
         Ok(Application {
             port,
             server,
             pool,
             hasher,
+            trainer_password,
         })
     }
 
@@ -65,6 +82,11 @@ impl Application {
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// The trainer console's password, in demo mode.
+    pub fn trainer_password(&self) -> Option<&str> {
+        self.trainer_password.as_deref()
     }
 
     /// The password hasher, whose figures tests and benchmarks read.
@@ -96,6 +118,28 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// Demo mode at start: the time machine's saved offset, the demo data (what is
+/// missing of it), and the trainer's credential.
+async fn prepare_demo(
+    settings: &Settings,
+    pool: &Pool,
+    clock: &Clock,
+    hasher: &Hasher,
+) -> anyhow::Result<TrainerCredential> {
+    let mut conn = pool.get().context("could not take a database connection")?;
+    clock.set_demo_offset(demo::saved_offset(&mut conn)?);
+    demo::seed(&mut conn, clock, settings.lock_rules()).context("could not seed the demo data")?;
+    let password = settings
+        .trainer_password
+        .clone()
+        .unwrap_or_else(demo::new_trainer_password);
+    let hash = hasher
+        .hash(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(TrainerCredential { password, hash })
 }
 
 /// Waits for SIGTERM or SIGINT and names the one that came.
@@ -148,7 +192,9 @@ fn serve(
     settings: Settings,
     key: Key,
     hasher: Hasher,
+    trainer: Option<TrainerCredential>,
 ) -> anyhow::Result<Server> {
+    let trainer = trainer.map(web::Data::new);
     let store = DbSessionStore::new(pool.clone(), clock.clone());
     let pool = web::Data::new(pool);
     let clock = web::Data::from(clock);
@@ -197,6 +243,7 @@ fn serve(
             headers = headers.add(("Strict-Transport-Security", "max-age=31536000"));
         }
         App::new()
+            .wrap(from_fn(routes::banner::insert))
             .wrap(session)
             .wrap(headers)
             .wrap(from_fn(telemetry::log_request))
@@ -221,6 +268,15 @@ fn serve(
                     .route(web::post().to(routes::login::submit)),
             )
             .configure(routes::configure)
+            .configure(|cfg| {
+                // The trainer console and the captcha exist only where they are on.
+                if let Some(trainer) = &trainer {
+                    cfg.app_data(trainer.clone()).configure(routes::trainer::configure);
+                }
+                if settings.captcha {
+                    cfg.route("/captcha", web::get().to(routes::captcha::image));
+                }
+            })
             .default_service(web::to(routes::not_found))
     })
     .listen(listener)?

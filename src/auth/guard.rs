@@ -19,6 +19,40 @@ pub struct CurrentTaxpayer {
     pub session: TypedSession,
 }
 
+/// The trainer of a live trainer session (demo mode). A taxpayer's session is refused;
+/// a browser without a trainer session is sent to the trainer's login.
+pub struct CurrentTrainer {
+    pub session: TypedSession,
+}
+
+impl FromRequest for CurrentTrainer {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let session = TypedSession::extract(&req)
+                .await
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+            let settings = app_data::<Settings>(&req)?;
+            let clock = app_data::<Clock>(&req)?;
+            if let Some(since) = session.trainer()? {
+                if clock.security_now() - since < settings.session_lifetime {
+                    return Ok(CurrentTrainer { session });
+                }
+                session.log_out();
+            } else if session.login()?.is_some() {
+                return Err(AppError::Rejected {
+                    status: actix_web::http::StatusCode::FORBIDDEN,
+                    message: "The trainer console is only for the trainer. A taxpayer's session cannot open it; log out first, then log in as the trainer.".to_string(),
+                });
+            }
+            Err(AppError::TrainerLoginRequired)
+        })
+    }
+}
+
 fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
     req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
         AppError::Unexpected(anyhow::anyhow!(
@@ -55,7 +89,7 @@ impl FromRequest for CurrentTaxpayer {
                 let expired = had_cookie && session.is_empty();
                 return Err(AppError::LoginRequired { next, expired });
             };
-            if clock.now() - logged_in_at >= settings.session_lifetime {
+            if clock.security_now() - logged_in_at >= settings.session_lifetime {
                 session.log_out();
                 return Err(AppError::LoginRequired {
                     next,

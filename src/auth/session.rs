@@ -15,6 +15,8 @@ use crate::error::AppError;
 /// The session entry naming the logged-in taxpayer; the store reads it too.
 pub const TAXPAYER_KEY: &str = "taxpayer_id";
 const AUTHENTICATED_AT_KEY: &str = "authenticated_at";
+const TRAINER_KEY: &str = "trainer_since";
+const CAPTCHA_KEY: &str = "captcha";
 const CSRF_KEY: &str = "csrf_token";
 const FLASH_KEY: &str = "flash";
 
@@ -69,6 +71,7 @@ impl TypedSession {
     pub fn log_in(&self, taxpayer: TaxpayerId, now: DateTime<Utc>) -> Result<(), AppError> {
         self.0.renew();
         self.0.remove(FLASH_KEY);
+        self.0.remove(TRAINER_KEY);
         self.0
             .insert(TAXPAYER_KEY, taxpayer.0)
             .map_err(unexpected)?;
@@ -83,6 +86,37 @@ impl TypedSession {
     /// True when the session holds nothing: no cookie, or one whose row has ended.
     pub fn is_empty(&self) -> bool {
         self.0.entries().is_empty()
+    }
+
+    /// When the trainer logged in, if this is a trainer's session.
+    pub fn trainer(&self) -> Result<Option<DateTime<Utc>>, AppError> {
+        let at: Option<i64> = self.0.get(TRAINER_KEY).map_err(unexpected)?;
+        Ok(at.and_then(|s| DateTime::from_timestamp(s, 0)))
+    }
+
+    /// Makes this a trainer's session under a new key: one role per session, so any
+    /// taxpayer login in it ends.
+    pub fn log_in_trainer(&self, now: DateTime<Utc>) -> Result<(), AppError> {
+        self.0.renew();
+        self.0.remove(FLASH_KEY);
+        self.0.remove(TAXPAYER_KEY);
+        self.0.remove(AUTHENTICATED_AT_KEY);
+        self.0
+            .insert(TRAINER_KEY, now.timestamp())
+            .map_err(unexpected)?;
+        self.0
+            .insert(CSRF_KEY, crate::auth::random_hex(32))
+            .map_err(unexpected)
+    }
+
+    /// Remembers the characters of the captcha just shown.
+    pub fn set_captcha(&self, text: &str) -> Result<(), AppError> {
+        self.0.insert(CAPTCHA_KEY, text).map_err(unexpected)
+    }
+
+    /// The captcha shown last, removed: each one can be tried once.
+    pub fn take_captcha(&self) -> Option<String> {
+        self.0.remove_as::<String>(CAPTCHA_KEY).and_then(Result::ok)
     }
 
     /// Moves the session to a new key, keeping its state.

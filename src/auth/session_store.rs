@@ -54,7 +54,7 @@ impl SessionStore for DbSessionStore {
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = key_hash(session_key.as_ref());
-        let now = self.clock.now();
+        let now = self.clock.security_now();
         let state = db::run(&self.pool, move |conn| {
             Ok(rows::load_state(conn, &hash, now)?)
         })
@@ -75,7 +75,7 @@ impl SessionStore for DbSessionStore {
         let taxpayer = taxpayer_of(&session_state);
         let key = random_hex(32);
         let hash = key_hash(&key);
-        let now = self.clock.now();
+        let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
         db::run(&self.pool, move |conn| {
             Ok(rows::insert(
@@ -103,7 +103,7 @@ impl SessionStore for DbSessionStore {
         let state = encode(&session_state).map_err(UpdateError::Serialization)?;
         let taxpayer = taxpayer_of(&session_state);
         let hash = key_hash(session_key.as_ref());
-        let now = self.clock.now();
+        let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
         let updated = db::run(&self.pool, move |conn| {
             Ok(rows::update_state(
@@ -127,7 +127,7 @@ impl SessionStore for DbSessionStore {
         ttl: &CookieDuration,
     ) -> Result<(), anyhow::Error> {
         let hash = key_hash(session_key.as_ref());
-        let now = self.clock.now();
+        let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
         db::run(&self.pool, move |conn| {
             Ok(rows::extend(conn, &hash, now, expires_at)?)

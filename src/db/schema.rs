@@ -124,6 +124,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_calls (id) {
+        id -> Integer,
+        called_at -> Timestamp,
+        client_name -> Text,
+        username -> Nullable<Text>,
+        action -> Text,
+        result_code -> Text,
+    }
+}
+
+diesel::table! {
     app_settings (name) {
         name -> Text,
         value -> Text,
@@ -148,6 +159,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     sessions,
     app_settings,
+    api_calls,
     gsp_clients,
     otp_requests,
     gsp_sessions,

@@ -80,6 +80,15 @@ impl Chrome {
         })
     }
 
+    /// For the trainer console: no taxpayer menu, but a token for its forms.
+    pub fn for_trainer(session: &TypedSession) -> Result<Self, AppError> {
+        Ok(Chrome {
+            user: None,
+            csrf_token: session.csrf_token()?,
+            flash: session.take_flash(),
+        })
+    }
+
     /// For the login page, whose form needs a token before anyone is logged in.
     pub fn for_visitor(session: &TypedSession) -> Result<Self, AppError> {
         Ok(Chrome {

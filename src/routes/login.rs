@@ -5,9 +5,9 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::csrf;
 use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
 use crate::auth::session::TypedSession;
+use crate::auth::{captcha, csrf};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::security_event::{self, EventKind};
@@ -33,10 +33,13 @@ struct LoginPage {
     error: Option<String>,
     username_error: Option<&'static str>,
     password_error: Option<&'static str>,
+    /// Whether the form has a captcha, and what is wrong with the typed one.
+    captcha: bool,
+    captcha_error: Option<&'static str>,
 }
 
 impl LoginPage {
-    fn new(chrome: Chrome, next: Option<String>) -> Self {
+    fn new(chrome: Chrome, next: Option<String>, captcha: bool) -> Self {
         LoginPage {
             chrome,
             username: String::new(),
@@ -45,6 +48,8 @@ impl LoginPage {
             error: None,
             username_error: None,
             password_error: None,
+            captcha,
+            captcha_error: None,
         }
     }
 }
@@ -71,6 +76,7 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 pub async fn show(
     query: web::Query<LoginQuery>,
     session: TypedSession,
+    settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
     if session.login()?.is_some() {
         return Ok(see_other("/dashboard"));
@@ -78,6 +84,7 @@ pub async fn show(
     let mut page = LoginPage::new(
         Chrome::for_visitor(&session)?,
         safe_next(query.next.as_deref()),
+        settings.captcha,
     );
     page.notice = if query.expired.is_some() {
         Some("Your session has timed out. Please log in again.")
@@ -98,6 +105,7 @@ pub struct LoginForm {
     username: Option<String>,
     password: Option<String>,
     next: Option<String>,
+    captcha: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -118,7 +126,7 @@ pub async fn submit(
     if csrf::verify(&session, form.csrf_token.as_deref()).is_err() {
         // The usual cause is a login page left open past the idle timeout: show the
         // form again with a fresh token instead of a bare error page.
-        let mut page = LoginPage::new(Chrome::for_visitor(&session)?, next);
+        let mut page = LoginPage::new(Chrome::for_visitor(&session)?, next, settings.captcha);
         page.username = username;
         page.error = Some(
             "The login page had expired or was not sent from this portal. Please log in again."
@@ -127,15 +135,32 @@ pub async fn submit(
         return render(StatusCode::FORBIDDEN, &page);
     }
 
-    let mut page = LoginPage::new(Chrome::for_visitor(&session)?, next.clone());
+    let mut page = LoginPage::new(
+        Chrome::for_visitor(&session)?,
+        next.clone(),
+        settings.captcha,
+    );
     page.username = username.clone();
+    if settings.captcha {
+        // Each image can be tried once: a wrong answer, or none, needs the new image
+        // that the page shown again will load.
+        let shown = session.take_captcha().unwrap_or_default();
+        if !captcha::matches(&shown, form.captcha.as_deref().unwrap_or_default()) {
+            page.captcha_error = Some(
+                "The characters you typed do not match the image. Type the ones in the new image.",
+            );
+        }
+    }
     if username.is_empty() {
         page.username_error = Some("Enter your username.");
     }
     if password.is_empty() {
         page.password_error = Some("Enter your password.");
     }
-    if page.username_error.is_some() || page.password_error.is_some() {
+    if page.username_error.is_some()
+        || page.password_error.is_some()
+        || page.captcha_error.is_some()
+    {
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
@@ -143,7 +168,10 @@ pub async fn submit(
         return render(StatusCode::UNAUTHORIZED, &page);
     }
 
-    let now = clock.now();
+    // Locks, sessions and the security log run on security time, which the trainer's
+    // time machine does not move; the login time shown to the taxpayer is business time.
+    let now = clock.security_now();
+    let shown_now = clock.now();
     let lookup = username.clone();
     let (found, locked_until) = db::run(&pool, move |conn| {
         Ok((
@@ -206,7 +234,7 @@ pub async fn submit(
     db::run(&pool, move |conn| {
         Ok(conn.immediate_transaction(|conn| {
             login_throttle::clear(conn, &username)?;
-            taxpayer::record_login_success(conn, id, now)?;
+            taxpayer::record_login_success(conn, id, shown_now)?;
             // Logins are a fitting, rare moment to sweep sessions that ran out.
             session_rows::delete_expired(conn, now)?;
             security_event::record(

@@ -1,14 +1,18 @@
 //! The portal's pages and forms, one module per page or per GET/POST pair.
 
 pub mod assets;
+pub mod banner;
+pub mod captcha;
 pub mod dashboard;
 pub mod form;
+pub mod help;
 pub mod layout;
 pub mod login;
 pub mod logout;
 pub mod messages;
 pub mod profile;
 pub mod taxpayerapi;
+pub mod trainer;
 pub mod unavailable;
 
 use std::future::{ready, Ready};
@@ -29,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(logout::submit))
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/messages", web::get().to(messages::show))
+        .route("/help/api-access", web::get().to(help::api_access))
         .configure(taxpayerapi::configure)
         .configure(profile::configure)
         .route("/unavailable/{item}", web::get().to(unavailable::show))

@@ -104,9 +104,11 @@ fn seed_demo_adds_the_demo_taxpayers_once_and_prints_their_logins() {
     let first = run(&db, &["seed-demo"], "");
     assert!(first.status.success(), "{}", stderr(&first));
     let out = String::from_utf8_lossy(&first.stdout).into_owned();
-    assert!(out.contains("Added 3 demo taxpayer(s)."), "{out}");
+    assert!(out.contains("Added 5 demo taxpayer(s)."), "{out}");
     assert!(
-        out.contains("udaygiri.traders") && out.contains("Demo@2026"),
+        out.contains("demo.enabled")
+            && out.contains("Demo@2026")
+            && out.contains("gsp-demo-client"),
         "{out}"
     );
     let second = run(&db, &["seed-demo"], "");

@@ -19,9 +19,9 @@ use gst_portal::startup::Application;
 
 pub const PASSWORD: &str = "Gst@2026a";
 pub const USERNAME: &str = "asha.traders";
-pub const GSTIN: &str = "27AAPFU0939F1ZV";
+pub const GSTIN: &str = "33AAFPS4321K1ZQ";
 pub const OTHER_USERNAME: &str = "ravi.services";
-pub const OTHER_GSTIN: &str = "36AAGCN9336F1Z9";
+pub const OTHER_GSTIN: &str = "09AACTB2468H1ZO";
 
 pub struct TestApp {
     pub base: String,

@@ -87,7 +87,7 @@ async fn step_3_my_profile_shows_the_facts_and_the_nine_quick_links_in_order() {
         ("Date of Registration", "01/04/2018"),
         ("Constitution of Business", "Partnership"),
         ("Taxpayer Type", "Regular"),
-        ("State", "Maharashtra"),
+        ("State", "Tamil Nadu"),
         ("GSTIN status", "Active"),
     ] {
         page.assert_contains(&format!("<dt>{label}</dt><dd>{value}</dd>"));

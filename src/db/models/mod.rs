@@ -1,6 +1,7 @@
 //! One module per table: its read and write models and the queries on it.
 
 pub mod api_access;
+pub mod api_call;
 pub mod app_setting;
 pub mod gsp_client;
 pub mod gsp_session;

@@ -103,7 +103,7 @@ pub async fn submit(
 
     let hash = hasher.hash(new).await?;
     let id = current.taxpayer.id;
-    let now = clock.now();
+    let now = clock.security_now();
     let ended = db::run(&pool, move |conn| {
         Ok(conn.immediate_transaction(|conn| {
             taxpayer::update_password_hash(conn, id, &hash)?;

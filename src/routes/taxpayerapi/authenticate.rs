@@ -19,7 +19,7 @@ use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 
 use super::schema::{Ack, Action, AuthenticateRequest, ErrorBody, TokenAnswer};
-use super::{client, ApiError};
+use super::{client, log_call, ApiError, CallRecord};
 
 /// Reads the JSON body field by field, so each mistake gets its own message.
 pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
@@ -279,7 +279,25 @@ pub async fn handle(
     clock: web::Data<Clock>,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(&req, &pool).await?;
+    let mut call = CallRecord {
+        action: "AUTHENTICATE",
+        ..CallRecord::default()
+    };
+    let result = answer(&req, body, &pool, &clock, &settings, &mut call).await;
+    log_call(&pool, &clock, call, &result).await;
+    result
+}
+
+async fn answer(
+    req: &HttpRequest,
+    body: Result<web::Bytes, actix_web::Error>,
+    pool: &Pool,
+    clock: &Clock,
+    settings: &Settings,
+    call: &mut CallRecord,
+) -> Result<HttpResponse, ApiError> {
+    let client = client(req, pool).await?;
+    call.client_name = Some(client.name.clone());
     if req.content_type() != "application/json" {
         return Err(ApiFailure::UnsupportedMediaType.into());
     }
@@ -291,20 +309,14 @@ pub async fn handle(
         }
     })?;
     let request = parse_request(&body)?;
+    call.action = request.action.name();
+    call.username = Some(request.username.clone());
     let now = clock.now();
     let max_sessions = settings.gsp_sessions_per_client;
-    let action = request.action;
-    let client_name = client.name.clone();
-    let outcome = db::run(&pool, move |conn| {
+    let outcome = db::run(pool, move |conn| {
         run_action(conn, &request, &client, now, max_sessions)
     })
     .await?;
-    tracing::info!(
-        client = %client_name,
-        action = ?action,
-        result = match &outcome { Ok(_) => "1", Err(f) => f.code() },
-        "GSP API call"
-    );
     match outcome? {
         Answer::Ack => Ok(HttpResponse::Ok().json(Ack {
             status_cd: "1".to_string(),

@@ -10,6 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use crate::auth::{constant_time_eq, sha256_hex};
+use crate::clock::Clock;
+use crate::db::models::api_call;
 use crate::db::models::gsp_client::{self, GspClient};
 use crate::db::{self, Pool};
 use crate::domain::gsp::ApiFailure;
@@ -77,6 +79,49 @@ impl ResponseError for ApiError {
             }
         };
         HttpResponse::build(self.status_code()).json(body)
+    }
+}
+
+/// What the trainer's live feed records of a call.
+#[derive(Debug, Default)]
+pub struct CallRecord {
+    pub client_name: Option<String>,
+    pub username: Option<String>,
+    pub action: &'static str,
+}
+
+/// Appends a call and its result code to the API call log. A failure to log is
+/// reported but does not change the answer.
+pub async fn log_call(
+    pool: &Pool,
+    clock: &Clock,
+    call: CallRecord,
+    result: &Result<HttpResponse, ApiError>,
+) {
+    let code = match result {
+        Ok(_) => "1",
+        Err(ApiError::Refused(f)) => f.code(),
+        Err(ApiError::Fault(_)) => "SIM500",
+    };
+    let now = clock.now();
+    let client = call
+        .client_name
+        .unwrap_or_else(|| "(unidentified client)".to_string());
+    let username: Option<String> = call.username.map(|u| u.chars().take(64).collect());
+    tracing::info!(client = %client, action = call.action, result = code, "GSP API call");
+    let logged = db::run(pool, move |conn| {
+        Ok(api_call::record(
+            conn,
+            now,
+            &client,
+            username.as_deref(),
+            call.action,
+            code,
+        )?)
+    })
+    .await;
+    if let Err(e) = logged {
+        tracing::error!(error = ?e, "could not log an API call");
     }
 }
 

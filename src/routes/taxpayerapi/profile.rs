@@ -10,7 +10,7 @@ use crate::domain::gsp::ApiFailure;
 
 use super::authenticate::access_until;
 use super::schema::{ErrorBody, Profile, ProfileAnswer};
-use super::{client, header, ApiError};
+use super::{client, header, log_call, ApiError, CallRecord};
 use crate::auth::sha256_hex;
 
 fn required<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiFailure> {
@@ -45,12 +45,29 @@ pub async fn handle(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(&req, &pool).await?;
-    let token = sha256_hex(required(&req, "auth-token")?);
-    let username = required(&req, "username")?.trim().to_lowercase();
-    let gstin = required(&req, "gstin")?.trim().to_uppercase();
+    let mut call = CallRecord {
+        action: "PROFILE",
+        ..CallRecord::default()
+    };
+    let result = answer(&req, &pool, &clock, &mut call).await;
+    log_call(&pool, &clock, call, &result).await;
+    result
+}
+
+async fn answer(
+    req: &HttpRequest,
+    pool: &Pool,
+    clock: &Clock,
+    call: &mut CallRecord,
+) -> Result<HttpResponse, ApiError> {
+    let client = client(req, pool).await?;
+    call.client_name = Some(client.name.clone());
+    call.username = header(req, "username").map(str::to_string);
+    let token = sha256_hex(required(req, "auth-token")?);
+    let username = required(req, "username")?.trim().to_lowercase();
+    let gstin = required(req, "gstin")?.trim().to_uppercase();
     let now = clock.now();
-    let outcome = db::run(&pool, move |conn| {
+    let outcome = db::run(pool, move |conn| {
         let Some(t) = taxpayer::find_by_username(conn, &username)? else {
             return Ok(Err(ApiFailure::InvalidSession));
         };
@@ -84,13 +101,6 @@ pub async fn handle(
         }))
     })
     .await?;
-    tracing::info!(
-        result = match &outcome {
-            Ok(_) => "1",
-            Err(f) => f.code(),
-        },
-        "GSP API profile call"
-    );
     Ok(HttpResponse::Ok().json(ProfileAnswer {
         status_cd: "1".to_string(),
         data: outcome?,

@@ -1,0 +1,51 @@
+//! The log of calls to the API simulator, shown live on the trainer's console.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::api_calls;
+use crate::db::Conn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_calls, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct ApiCall {
+    pub id: i32,
+    pub called_at: NaiveDateTime,
+    pub client_name: String,
+    pub username: Option<String>,
+    pub action: String,
+    pub result_code: String,
+}
+
+pub fn record(
+    conn: &mut Conn,
+    at: DateTime<Utc>,
+    client_name: &str,
+    username: Option<&str>,
+    action: &str,
+    result_code: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(api_calls::table)
+        .values((
+            api_calls::called_at.eq(at.naive_utc()),
+            api_calls::client_name.eq(client_name),
+            api_calls::username.eq(username),
+            api_calls::action.eq(action),
+            api_calls::result_code.eq(result_code),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The newest `limit` calls, newest first.
+pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<ApiCall>> {
+    api_calls::table
+        .order(api_calls::id.desc())
+        .limit(limit)
+        .select(ApiCall::as_select())
+        .load(conn)
+}
+
+pub fn clear(conn: &mut Conn) -> QueryResult<usize> {
+    diesel::delete(api_calls::table).execute(conn)
+}

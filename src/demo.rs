@@ -1,0 +1,343 @@
+//! Demo data for trainers: one fictitious taxpayer for each case a trainer needs, a GSP
+//! client, and a reset that puts it all back.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use diesel::prelude::*;
+
+use crate::admin::{self, AddTaxpayerError, ClientCredentials, TaxpayerInput};
+use crate::auth::password;
+use crate::clock::Clock;
+use crate::db::models::api_access;
+use crate::db::models::{api_call, app_setting, gsp_client, login_throttle, taxpayer, Origin};
+use crate::db::schema::{login_throttle as throttle_table, taxpayers};
+use crate::db::Conn;
+use crate::domain::access::{AccessChoice, AccessState};
+use crate::domain::duration::AccessDuration;
+
+/// The password every demo taxpayer is seeded with.
+pub const DEMO_PASSWORD: &str = "Demo@2026";
+/// The GSP client of the demo data. Its secret is fictitious and printed at start.
+pub const DEMO_GSP_CLIENT_NAME: &str = "Demo GSP (Sahaj Returns)";
+pub const DEMO_GSP_CLIENT_ID: &str = "gsp-demo-client";
+pub const DEMO_GSP_CLIENT_SECRET: &str = "demo-gsp-secret-for-training-only";
+
+/// What a demo taxpayer shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// API access on for 30 days.
+    Enabled30Days,
+    /// API access on, with the period ending 30 minutes after seeding.
+    EndingSoon,
+    /// API access switched off (it was on before).
+    Disabled,
+    /// API access never switched on.
+    NeverEnabled,
+    /// Locked after repeated failed logins.
+    Locked,
+}
+
+/// A demo taxpayer.
+pub struct DemoTaxpayer {
+    pub case: Case,
+    pub username: &'static str,
+    pub gstin: &'static str,
+    pub legal_name: &'static str,
+    /// Says the case, so the trainer and the room can tell the accounts apart.
+    pub trade_name: &'static str,
+    pub constitution: &'static str,
+    pub mobile: &'static str,
+}
+
+/// The demo taxpayers, one per case, with valid GSTINs.
+pub const TAXPAYERS: [DemoTaxpayer; 5] = [
+    DemoTaxpayer {
+        case: Case::Enabled30Days,
+        username: "demo.enabled",
+        gstin: "27AAPFU0939F1ZV",
+        legal_name: "Udaygiri Traders",
+        trade_name: "Access on for 30 days",
+        constitution: "Partnership",
+        mobile: "9800000001",
+    },
+    DemoTaxpayer {
+        case: Case::EndingSoon,
+        username: "demo.ending",
+        gstin: "36AAGCN9336F1Z9",
+        legal_name: "Nallamala Consultancy Services Private Limited",
+        trade_name: "Access ending in 30 minutes",
+        constitution: "Private Limited Company",
+        mobile: "9800000002",
+    },
+    DemoTaxpayer {
+        case: Case::Disabled,
+        username: "demo.disabled",
+        gstin: "29AABCD1234E1Z4",
+        legal_name: "Kaveri Exports Private Limited",
+        trade_name: "Access switched off",
+        constitution: "Private Limited Company",
+        mobile: "9800000003",
+    },
+    DemoTaxpayer {
+        case: Case::NeverEnabled,
+        username: "demo.never",
+        gstin: "07AAKFR5678M1ZC",
+        legal_name: "Yamuna Foods",
+        trade_name: "Access never enabled",
+        constitution: "Partnership",
+        mobile: "9800000004",
+    },
+    DemoTaxpayer {
+        case: Case::Locked,
+        username: "demo.locked",
+        gstin: "24AALCG7788B1ZC",
+        legal_name: "Sabarmati Crafts Private Limited",
+        trade_name: "Locked after failed logins",
+        constitution: "Private Limited Company",
+        mobile: "9800000005",
+    },
+];
+
+/// How logins are locked, for the locked case.
+#[derive(Debug, Clone, Copy)]
+pub struct LockRules {
+    pub threshold: u32,
+    pub duration: TimeDelta,
+}
+
+fn input(t: &DemoTaxpayer) -> TaxpayerInput {
+    TaxpayerInput {
+        username: t.username.to_string(),
+        gstin: t.gstin.to_string(),
+        legal_name: t.legal_name.to_string(),
+        trade_name: Some(t.trade_name.to_string()),
+        state: None,
+        mobile: Some(t.mobile.to_string()),
+        email: Some(format!("{}@example.in", t.username)),
+        constitution: t.constitution.to_string(),
+        taxpayer_type: "Regular".to_string(),
+        registration_date: NaiveDate::from_ymd_opt(2019, 7, 1),
+        password: DEMO_PASSWORD.to_string(),
+    }
+}
+
+/// Puts a freshly added demo taxpayer into its case.
+fn set_up_case(
+    conn: &mut Conn,
+    t: &DemoTaxpayer,
+    id: taxpayer::TaxpayerId,
+    clock: &Clock,
+    lock: LockRules,
+) -> Result<(), AddTaxpayerError> {
+    let now = clock.now();
+    let origin = Origin {
+        client_ip: None,
+        user_agent: Some("demo data".to_string()),
+    };
+    let enable = |hours: &str| {
+        AccessDuration::parse(hours)
+            .map(AccessChoice::Enable)
+            .map_err(|_| AddTaxpayerError::Other(anyhow::anyhow!("bad demo duration {hours}")))
+    };
+    match t.case {
+        Case::Enabled30Days => {
+            api_access::confirm(conn, id, enable("720")?, now, &origin)?;
+        }
+        Case::EndingSoon => {
+            let at = now - TimeDelta::hours(5) - TimeDelta::minutes(30);
+            api_access::confirm(conn, id, enable("6")?, at, &origin)?;
+        }
+        Case::Disabled => {
+            api_access::confirm(conn, id, enable("168")?, now - TimeDelta::days(2), &origin)?;
+            api_access::confirm(
+                conn,
+                id,
+                AccessChoice::Disable,
+                now - TimeDelta::days(1),
+                &origin,
+            )?;
+        }
+        Case::NeverEnabled => {}
+        Case::Locked => {
+            for _ in 0..lock.threshold.max(1) {
+                login_throttle::record_failure(
+                    conn,
+                    t.username,
+                    clock.security_now(),
+                    lock.threshold,
+                    lock.duration,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds what is missing of the demo data (taxpayers in their cases, the GSP client)
+/// and turns the sandbox OTP on. Returns how many taxpayers were added.
+pub fn seed(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<usize, AddTaxpayerError> {
+    if gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?.is_none() {
+        let demo = ClientCredentials {
+            client_id: DEMO_GSP_CLIENT_ID.to_string(),
+            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
+        };
+        admin::insert_gsp_client(conn, DEMO_GSP_CLIENT_NAME, &demo, clock.now())?;
+    }
+    app_setting::set(conn, app_setting::SANDBOX_OTP, "on")?;
+    let mut added = 0;
+    for t in &TAXPAYERS {
+        if taxpayer::find_by_username(conn, t.username)?.is_some() {
+            continue;
+        }
+        let id = admin::add_taxpayer(conn, &input(t), clock.now())?;
+        set_up_case(conn, t, id, clock, lock)?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// Puts the demo data back as seeded: the demo taxpayers are removed with everything
+/// of theirs (access, history, sessions, GSP tokens, messages), the API call log is
+/// cleared and the demo data seeded again. Other taxpayers are left alone.
+pub fn reset(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<(), AddTaxpayerError> {
+    let usernames: Vec<&str> = TAXPAYERS.iter().map(|t| t.username).collect();
+    conn.immediate_transaction(|conn| {
+        diesel::delete(taxpayers::table.filter(taxpayers::username.eq_any(&usernames)))
+            .execute(conn)?;
+        diesel::delete(throttle_table::table.filter(throttle_table::username.eq_any(&usernames)))
+            .execute(conn)?;
+        api_call::clear(conn)?;
+        diesel::QueryResult::Ok(())
+    })?;
+    seed(conn, clock, lock).map(drop)
+}
+
+/// The trainer console's credential: the password (printed at start) and its argon2id
+/// hash, which is what logins are checked against.
+pub struct TrainerCredential {
+    pub password: String,
+    pub hash: String,
+}
+
+/// A fresh trainer password that satisfies the portal's rule: two words of letters, a
+/// digit pair and a symbol, 12 characters.
+pub fn new_trainer_password() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let upper = |r: &mut rand::rngs::ThreadRng| (b'A' + r.random_range(0..26)) as char;
+    let lower = |r: &mut rand::rngs::ThreadRng| (b'a' + r.random_range(0..26)) as char;
+    let mut p = String::new();
+    p.push(upper(&mut rng));
+    for _ in 0..4 {
+        p.push(lower(&mut rng));
+    }
+    p.push('-');
+    p.push(upper(&mut rng));
+    for _ in 0..3 {
+        p.push(lower(&mut rng));
+    }
+    p.push_str(&format!("{:02}", rng.random_range(0..100)));
+    p
+}
+
+const OFFSET_SETTING: &str = "demo_clock_offset_seconds";
+
+/// The time machine's offset as saved, so a restart keeps it.
+pub fn saved_offset(conn: &mut Conn) -> anyhow::Result<TimeDelta> {
+    let seconds = app_setting::get(conn, OFFSET_SETTING)?
+        .map(|v| v.parse::<i64>())
+        .transpose()?
+        .unwrap_or(0);
+    Ok(TimeDelta::seconds(seconds))
+}
+
+/// Saves the time machine's offset.
+pub fn save_offset(conn: &mut Conn, offset: TimeDelta) -> QueryResult<()> {
+    app_setting::set(conn, OFFSET_SETTING, &offset.num_seconds().to_string())
+}
+
+/// A demo account as printed at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub username: String,
+    pub gstin: String,
+    pub case: &'static str,
+    /// The seeded password, or `None` if it has been changed since.
+    pub password: Option<&'static str>,
+}
+
+/// The demo accounts present in the database, for the start-up banner.
+pub fn accounts(conn: &mut Conn) -> anyhow::Result<Vec<DemoAccount>> {
+    let mut accounts = Vec::new();
+    for t in &TAXPAYERS {
+        if let Some(found) = taxpayer::find_by_username(conn, t.username)? {
+            let unchanged = password::verify(&found.password_hash, DEMO_PASSWORD)?;
+            accounts.push(DemoAccount {
+                username: found.username,
+                gstin: found.gstin,
+                case: t.trade_name,
+                password: unchanged.then_some(DEMO_PASSWORD),
+            });
+        }
+    }
+    Ok(accounts)
+}
+
+/// The demo GSP client's credentials, if it is registered and not revoked.
+pub fn gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> {
+    Ok(gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?
+        .filter(|c| c.revoked_at.is_none())
+        .map(|_| ClientCredentials {
+            client_id: DEMO_GSP_CLIENT_ID.to_string(),
+            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
+        }))
+}
+
+/// A demo taxpayer's state for the trainer's overview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    pub username: String,
+    pub case: &'static str,
+    pub access: AccessState,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// Every demo taxpayer's API access state at `now`, and any lock at `security_now`.
+pub fn overview(conn: &mut Conn, clock: &Clock) -> QueryResult<Vec<Overview>> {
+    let mut rows = Vec::new();
+    for t in &TAXPAYERS {
+        let Some(found) = taxpayer::find_by_username(conn, t.username)? else {
+            continue;
+        };
+        let stored = api_access::load(conn, found.id)?;
+        rows.push(Overview {
+            username: found.username,
+            case: t.trade_name,
+            access: AccessState::at(stored.as_ref(), clock.now()),
+            locked_until: login_throttle::locked_until(conn, t.username, clock.security_now())?,
+        });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::gstin::Gstin;
+    use crate::domain::password_rule;
+
+    #[test]
+    fn trainer_passwords_satisfy_the_rule_and_differ() {
+        let a = new_trainer_password();
+        assert!(password_rule::check(&a).is_ok(), "{a}");
+        assert_ne!(a, new_trainer_password());
+    }
+
+    #[test]
+    fn demo_data_is_valid() {
+        for t in &TAXPAYERS {
+            assert!(Gstin::parse(t.gstin).is_ok(), "{}", t.gstin);
+            assert!(admin::normalise_username(t.username).is_ok());
+        }
+        assert!(password_rule::check(DEMO_PASSWORD).is_ok());
+    }
+}

@@ -1,0 +1,248 @@
+//! The trainer console: time machine, overview, live feed of GSP calls, reset.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::csrf;
+use crate::auth::guard::CurrentTrainer;
+use crate::auth::session::FlashKind;
+use crate::clock::{describe_offset, Clock};
+use crate::config::Settings;
+use crate::db::models::api_call;
+use crate::db::{self, Pool};
+use crate::demo;
+use crate::domain::access::AccessState;
+use crate::domain::time::{from_db, ist_datetime};
+use crate::error::AppError;
+use crate::routes::form::Form;
+use crate::routes::layout::Chrome;
+use crate::routes::{render, see_other};
+
+/// The time machine's buttons: the form value, the label, and how far it moves.
+const SHIFTS: [(&str, &str, i64); 5] = [
+    ("1h", "+1 hour", 1),
+    ("6h", "+6 hours", 6),
+    ("1d", "+1 day", 24),
+    ("7d", "+7 days", 168),
+    ("30d", "+30 days", 720),
+];
+/// The time machine goes no further than this from real time.
+const MAX_OFFSET_DAYS: i64 = 400;
+/// How many GSP calls the feed shows.
+const FEED_LENGTH: i64 = 30;
+
+/// A demo taxpayer's line of the overview.
+#[derive(Serialize)]
+pub struct TaxpayerLine {
+    pub username: String,
+    pub case: &'static str,
+    pub access: String,
+    pub kind: &'static str,
+    pub lock: String,
+}
+
+/// A GSP call of the live feed.
+#[derive(Serialize)]
+pub struct CallLine {
+    pub at: String,
+    pub client: String,
+    pub username: String,
+    pub action: String,
+    pub result: String,
+}
+
+/// What the console shows and its script refreshes.
+#[derive(Serialize)]
+pub struct Feed {
+    pub clock: String,
+    pub now: String,
+    pub taxpayers: Vec<TaxpayerLine>,
+    pub calls: Vec<CallLine>,
+}
+
+async fn feed_now(pool: &Pool, clock: &web::Data<Clock>) -> Result<Feed, AppError> {
+    let clock = clock.clone();
+    db::run(pool, move |conn| {
+        let now = clock.now();
+        let taxpayers = demo::overview(conn, &clock)?
+            .into_iter()
+            .map(|o| {
+                let (access, kind) = match o.access {
+                    AccessState::Enabled { until, .. } => {
+                        (format!("Enabled until {}", ist_datetime(until)), "enabled")
+                    }
+                    AccessState::Expired { at } => {
+                        (format!("Expired on {}", ist_datetime(at)), "expired")
+                    }
+                    AccessState::Disabled => ("Disabled".to_string(), "disabled"),
+                    AccessState::NeverEnabled => ("Never enabled".to_string(), "never"),
+                };
+                TaxpayerLine {
+                    username: o.username,
+                    case: o.case,
+                    access,
+                    kind,
+                    lock: o.locked_until.map_or_else(
+                        || "-".to_string(),
+                        |t| format!("Locked until {}", ist_datetime(t)),
+                    ),
+                }
+            })
+            .collect();
+        let calls = api_call::recent(conn, FEED_LENGTH)?
+            .into_iter()
+            .map(|c| CallLine {
+                at: ist_datetime(from_db(c.called_at)),
+                client: c.client_name,
+                username: c.username.unwrap_or_else(|| "-".to_string()),
+                action: c.action,
+                result: c.result_code,
+            })
+            .collect();
+        Ok(Feed {
+            clock: describe_offset(clock.demo_offset()),
+            now: ist_datetime(now),
+            taxpayers,
+            calls,
+        })
+    })
+    .await
+}
+
+/// A time machine button.
+pub struct ShiftButton {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "trainer/console.html")]
+struct ConsolePage {
+    chrome: Chrome,
+    feed: Feed,
+    shifts: Vec<ShiftButton>,
+}
+
+pub async fn show(
+    trainer: CurrentTrainer,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, AppError> {
+    let page = ConsolePage {
+        chrome: Chrome::for_trainer(&trainer.session)?,
+        feed: feed_now(&pool, &clock).await?,
+        shifts: SHIFTS
+            .iter()
+            .map(|&(value, label, _)| ShiftButton { value, label })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// The overview and the feed as JSON, for the console's script.
+pub async fn feed(
+    _trainer: CurrentTrainer,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(feed_now(&pool, &clock).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockForm {
+    csrf_token: Option<String>,
+    shift: Option<String>,
+}
+
+pub async fn move_clock(
+    trainer: CurrentTrainer,
+    form: Form<ClockForm>,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&trainer.session, form.csrf_token.as_deref())?;
+    let shift = form.shift.as_deref().unwrap_or_default();
+    let offset = if shift == "real" {
+        TimeDelta::zero()
+    } else {
+        let hours = SHIFTS
+            .iter()
+            .find(|(value, _, _)| *value == shift)
+            .map(|&(_, _, hours)| hours)
+            .ok_or_else(|| AppError::bad_request("Choose one of the time machine's buttons."))?;
+        let moved = clock.demo_offset() + TimeDelta::hours(hours);
+        if moved > TimeDelta::days(MAX_OFFSET_DAYS) {
+            return Err(AppError::bad_request(format!(
+                "The demo clock goes at most {MAX_OFFSET_DAYS} days ahead; go back to real time first."
+            )));
+        }
+        moved
+    };
+    db::run(&pool, move |conn| Ok(demo::save_offset(conn, offset)?)).await?;
+    clock.set_demo_offset(offset);
+    tracing::info!(offset = %describe_offset(offset), "demo clock moved");
+    trainer.session.set_flash(
+        FlashKind::Success,
+        format!(
+            "Demo clock: {}. Every page, expiry, OTP and GSP token now follows it.",
+            describe_offset(offset)
+        ),
+    )?;
+    Ok(see_other("/trainer"))
+}
+
+#[derive(Template)]
+#[template(path = "trainer/reset.html")]
+struct ResetPage {
+    chrome: Chrome,
+    error: Option<&'static str>,
+}
+
+pub async fn confirm_reset(trainer: CurrentTrainer) -> Result<HttpResponse, AppError> {
+    let page = ResetPage {
+        chrome: Chrome::for_trainer(&trainer.session)?,
+        error: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetForm {
+    csrf_token: Option<String>,
+    confirm: Option<String>,
+}
+
+pub async fn reset(
+    trainer: CurrentTrainer,
+    form: Form<ResetForm>,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&trainer.session, form.csrf_token.as_deref())?;
+    if form.confirm.as_deref() != Some("yes") {
+        let page = ResetPage {
+            chrome: Chrome::for_trainer(&trainer.session)?,
+            error: Some("Tick the box to confirm that the demo data should be put back."),
+        };
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let (clock_for_reset, lock) = (clock.clone(), settings.lock_rules());
+    db::run(&pool, move |conn| {
+        demo::save_offset(conn, TimeDelta::zero())?;
+        clock_for_reset.set_demo_offset(TimeDelta::zero());
+        demo::reset(conn, &clock_for_reset, lock).map_err(|e| AppError::Unexpected(e.into()))
+    })
+    .await?;
+    tracing::info!("demo data reset");
+    trainer.session.set_flash(
+        FlashKind::Success,
+        "The demo data is back as it was seeded, and the demo clock is back to real time.",
+    )?;
+    Ok(see_other("/trainer"))
+}
