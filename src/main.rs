@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use gst_portal::admin::{self, TaxpayerInput};
 use gst_portal::clock::Clock;
 use gst_portal::config::Settings;
-use gst_portal::startup::Application;
+use gst_portal::startup::{Application, ShutdownSignals};
 use gst_portal::{db, telemetry};
 
 #[derive(Parser)]
@@ -342,6 +342,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     settings.captcha = args.demo && !args.no_captcha;
     settings.trainer_password = args.trainer_password;
 
+    let signals = ShutdownSignals::install()?;
     let clock = Arc::new(Clock::system());
     let app = Application::build(settings.clone(), clock.clone()).await?;
     if settings.demo {
@@ -365,7 +366,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         app.port(),
         settings.database.display()
     );
-    app.run_until_signalled().await?;
+    app.run_until_signalled(signals).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -106,14 +106,13 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C (SIGINT); either lets the requests in flight
     /// finish before returning. (actix-web's own handling treats Ctrl-C as a forced
-    /// stop that drops them, so it is switched off.)
-    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+    /// stop that drops them, so it is switched off.) `signals` are installed by the
+    /// caller before it announces the address, so no early signal is missed.
+    pub async fn run_until_signalled(self, signals: ShutdownSignals) -> std::io::Result<()> {
         let handle = self.server.handle();
         actix_web::rt::spawn(async move {
-            match shutdown_signal().await {
-                Ok(name) => tracing::info!(signal = name, "stopping: finishing requests in flight"),
-                Err(e) => tracing::error!(error = %e, "could not listen for signals; stopping"),
-            }
+            let name = signals.recv().await;
+            tracing::info!(signal = name, "stopping: finishing requests in flight");
             handle.stop(true).await;
         });
         self.server.await
@@ -142,15 +141,29 @@ async fn prepare_demo(
     Ok(TrainerCredential { password, hash })
 }
 
-/// Waits for SIGTERM or SIGINT and names the one that came.
-async fn shutdown_signal() -> std::io::Result<&'static str> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    Ok(tokio::select! {
-        _ = term.recv() => "SIGTERM",
-        _ = int.recv() => "SIGINT",
-    })
+/// SIGTERM and SIGINT, caught from the moment `install` returns.
+pub struct ShutdownSignals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    /// Takes over SIGTERM and SIGINT; needs a running runtime.
+    pub fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(ShutdownSignals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// Waits for either and names the one that came.
+    async fn recv(mut self) -> &'static str {
+        tokio::select! {
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.int.recv() => "SIGINT",
+        }
+    }
 }
 
 /// The key that encrypts the session cookie: from the settings, or generated once and

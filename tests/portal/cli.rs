@@ -169,3 +169,74 @@ fn gsp_clients_are_added_listed_and_revoked() {
     assert!(!empty.status.success());
     assert!(stderr(&empty).starts_with("error: invalid client name"));
 }
+
+/// Starts the binary with `args`, reads its standard output until it listens, then
+/// stops it; returns what it printed.
+fn start_and_stop(db: &std::path::Path, args: &[&str]) -> String {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env("GST_PORTAL_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    printed
+}
+
+#[test]
+fn plain_serve_seeds_nothing_and_no_command_runs_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("plain.db");
+    let plain = start_and_stop(&db, &["serve"]);
+    assert!(!plain.contains("Demo"), "{plain}");
+    assert!(!plain.contains("demo.enabled"), "{plain}");
+
+    // No command at all: what `cargo run --release` does.
+    let demo = start_and_stop(&db, &[]);
+    for expected in [
+        "Demo mode",
+        "demo.enabled",
+        "demo.locked",
+        "Demo@2026",
+        "gsp-demo-client",
+        "Trainer console: /trainer   password ",
+    ] {
+        assert!(demo.contains(expected), "{expected} missing in:\n{demo}");
+    }
+    let with_no_captcha = start_and_stop(
+        &db,
+        &[
+            "serve",
+            "--demo",
+            "--no-captcha",
+            "--trainer-password",
+            "Trainer@2026",
+        ],
+    );
+    assert!(
+        with_no_captcha.contains("The login captcha is off"),
+        "{with_no_captcha}"
+    );
+    assert!(
+        with_no_captcha.contains("password Trainer@2026"),
+        "{with_no_captcha}"
+    );
+}

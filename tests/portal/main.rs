@@ -4,6 +4,7 @@
 mod api_access;
 mod bad_input;
 mod cli;
+mod demo;
 mod durability;
 mod gsp_api;
 mod gsp_demo;
