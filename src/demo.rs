@@ -157,17 +157,19 @@ fn set_up_case(
             )?;
         }
         Case::NeverEnabled => {}
-        Case::Locked => {
-            for _ in 0..lock.threshold.max(1) {
-                login_throttle::record_failure(
-                    conn,
-                    t.username,
-                    clock.security_now(),
-                    lock.threshold,
-                    lock.duration,
-                )?;
-            }
-        }
+        Case::Locked => lock_demo_account(conn, t.username, clock, lock)?,
+    }
+    Ok(())
+}
+
+/// How long the demo's locked account stays locked: long enough for a class, in real
+/// time (the time machine does not move locks).
+pub const DEMO_LOCK: TimeDelta = TimeDelta::hours(24);
+
+/// Locks `username` the way failed logins do, for [`DEMO_LOCK`].
+fn lock_demo_account(conn: &mut Conn, username: &str, clock: &Clock, lock: LockRules) -> QueryResult<()> {
+    for _ in 0..lock.threshold.max(1) {
+        login_throttle::record_failure(conn, username, clock.security_now(), lock.threshold, DEMO_LOCK)?;
     }
     Ok(())
 }
@@ -186,6 +188,11 @@ pub fn seed(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<usize, Ad
     let mut added = 0;
     for t in &TAXPAYERS {
         if taxpayer::find_by_username(conn, t.username)?.is_some() {
+            // The locked account is locked again at each start once its lock ran out.
+            let unlocked = login_throttle::locked_until(conn, t.username, clock.security_now())?.is_none();
+            if t.case == Case::Locked && unlocked {
+                lock_demo_account(conn, t.username, clock, lock)?;
+            }
             continue;
         }
         let id = admin::add_taxpayer(conn, &input(t), clock.now())?;
