@@ -48,7 +48,7 @@ impl Action {
 pub struct AuthenticateRequest {
     pub action: Action,
     /// The taxpayer's portal username.
-    #[schema(example = "udaygiri.traders", max_length = 64)]
+    #[schema(example = "demo.enabled", max_length = 64)]
     pub username: String,
     /// The GSP's application key. The real system wants it RSA-encrypted; this
     /// simulator takes it as given (plain mode).
