@@ -167,9 +167,20 @@ fn set_up_case(
 pub const DEMO_LOCK: TimeDelta = TimeDelta::hours(24);
 
 /// Locks `username` the way failed logins do, for [`DEMO_LOCK`].
-fn lock_demo_account(conn: &mut Conn, username: &str, clock: &Clock, lock: LockRules) -> QueryResult<()> {
+fn lock_demo_account(
+    conn: &mut Conn,
+    username: &str,
+    clock: &Clock,
+    lock: LockRules,
+) -> QueryResult<()> {
     for _ in 0..lock.threshold.max(1) {
-        login_throttle::record_failure(conn, username, clock.security_now(), lock.threshold, DEMO_LOCK)?;
+        login_throttle::record_failure(
+            conn,
+            username,
+            clock.security_now(),
+            lock.threshold,
+            DEMO_LOCK,
+        )?;
     }
     Ok(())
 }
@@ -189,7 +200,8 @@ pub fn seed(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<usize, Ad
     for t in &TAXPAYERS {
         if taxpayer::find_by_username(conn, t.username)?.is_some() {
             // The locked account is locked again at each start once its lock ran out.
-            let unlocked = login_throttle::locked_until(conn, t.username, clock.security_now())?.is_none();
+            let unlocked =
+                login_throttle::locked_until(conn, t.username, clock.security_now())?.is_none();
             if t.case == Case::Locked && unlocked {
                 lock_demo_account(conn, t.username, clock, lock)?;
             }

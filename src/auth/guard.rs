@@ -32,9 +32,7 @@ impl FromRequest for CurrentTrainer {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let session = TypedSession::extract(&req)
-                .await
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+            let session = TypedSession::of(&req);
             let settings = app_data::<Settings>(&req)?;
             let clock = app_data::<Clock>(&req)?;
             if let Some(since) = session.trainer()? {
@@ -69,9 +67,7 @@ impl FromRequest for CurrentTaxpayer {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let session = TypedSession::extract(&req)
-                .await
-                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("{e}")))?;
+            let session = TypedSession::of(&req);
             let settings = app_data::<Settings>(&req)?;
             let clock = app_data::<Clock>(&req)?;
             let pool = app_data::<Pool>(&req)?;

@@ -162,11 +162,18 @@ impl TypedSession {
     }
 }
 
+impl TypedSession {
+    /// The session of `req`.
+    pub fn of(req: &HttpRequest) -> Self {
+        TypedSession(req.get_session())
+    }
+}
+
 impl FromRequest for TypedSession {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Ok(TypedSession(req.get_session())))
+        ready(Ok(TypedSession::of(req)))
     }
 }

@@ -1,24 +1,17 @@
 //! `gst-portal gsp-demo` against a running portal.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use gst_portal::db::models::app_setting;
 
 use crate::helpers::*;
 
-#[actix_web::test]
-async fn the_demo_client_walks_the_whole_flow_and_prints_each_exchange() {
-    let app = spawn_app().await;
-    let gsp = app.gsp("Demo GSP");
-    {
-        let mut conn = app.pool.get().unwrap();
-        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, "on").unwrap();
-    }
-    app.logged_in().await.confirm("Y", Some("24")).await;
-    let base = app.base.clone();
-    // The demo is a blocking child process; run it off the test's event loop.
-    let output = actix_web::rt::task::spawn_blocking(move || {
+/// Runs `gsp-demo` against `app` as `gsp`, typing `stdin`; off the test's event loop,
+/// since the child process blocks.
+async fn run_demo(app: &TestApp, gsp: &Gsp, stdin: &'static [u8]) -> Output {
+    let (base, id, secret) = (app.base.clone(), gsp.client_id.clone(), gsp.secret.clone());
+    actix_web::rt::task::spawn_blocking(move || {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
             .args([
                 "gsp-demo",
@@ -29,22 +22,29 @@ async fn the_demo_client_walks_the_whole_flow_and_prints_each_exchange() {
                 "--gstin",
                 GSTIN,
             ])
-            .args([
-                "--client-id",
-                &gsp.client_id,
-                "--client-secret",
-                &gsp.secret,
-            ])
+            .args(["--client-id", &id, "--client-secret", &secret])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(b"575757\n").unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
         child.wait_with_output().unwrap()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn the_demo_client_walks_the_whole_flow_and_prints_each_exchange() {
+    let app = spawn_app().await;
+    let gsp = app.gsp("Demo GSP");
+    {
+        let mut conn = app.pool.get().unwrap();
+        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, "on").unwrap();
+    }
+    app.logged_in().await.confirm("Y", Some("24")).await;
+    let output = run_demo(&app, &gsp, b"575757\n").await;
     let out = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
@@ -72,30 +72,7 @@ async fn the_demo_client_walks_the_whole_flow_and_prints_each_exchange() {
 async fn the_demo_explains_a_refusal_when_access_is_off() {
     let app = spawn_app().await;
     let gsp = app.gsp("Demo GSP");
-    let base = app.base.clone();
-    let output = actix_web::rt::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_gst-portal"))
-            .args([
-                "gsp-demo",
-                "--url",
-                &base,
-                "--username",
-                USERNAME,
-                "--gstin",
-                GSTIN,
-            ])
-            .args([
-                "--client-id",
-                &gsp.client_id,
-                "--client-secret",
-                &gsp.secret,
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let output = run_demo(&app, &gsp, b"").await;
     let out = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         out.contains("AUTH4037") && out.contains("enable API access"),
