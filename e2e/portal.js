@@ -1,6 +1,6 @@
 // Starts a real portal for the browser tests: a fresh database in a temporary folder,
 // one taxpayer added through the command line, the server on a free port. Also starts
-// Debian's chromium through Playwright.
+// Debian's chromium through Playwright, and logs a taxpayer in by the login form.
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,27 +19,38 @@ export const TAXPAYER = {
   legalName: "Meera Textiles",
 };
 
-export async function startPortal() {
+/**
+ * Starts a portal on a fresh database. `serveArgs` go after `serve` (for example
+ * `["--demo", "--no-captcha"]` or `["--idle-timeout-minutes", "1"]`); `taxpayer: false`
+ * leaves out the test taxpayer (the demo data brings its own).
+ */
+export async function startPortal({ serveArgs = [], taxpayer = true } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "gst-portal-e2e-"));
   const database = path.join(dir, "portal.db");
-  const add = spawnSync(
-    BIN,
-    [
-      "--database", database, "taxpayer", "add",
-      "--username", TAXPAYER.username,
-      "--gstin", TAXPAYER.gstin,
-      "--legal-name", TAXPAYER.legalName,
-      "--password-stdin",
-    ],
-    { input: `${TAXPAYER.password}\n`, encoding: "utf8" },
-  );
-  if (add.status !== 0) {
-    throw new Error(`taxpayer add failed: ${add.stderr}`);
+  if (taxpayer) {
+    const add = spawnSync(
+      BIN,
+      [
+        "--database", database, "taxpayer", "add",
+        "--username", TAXPAYER.username,
+        "--gstin", TAXPAYER.gstin,
+        "--legal-name", TAXPAYER.legalName,
+        "--password-stdin",
+      ],
+      { input: `${TAXPAYER.password}\n`, encoding: "utf8" },
+    );
+    if (add.status !== 0) {
+      throw new Error(`taxpayer add failed: ${add.stderr}`);
+    }
   }
-  const child = spawn(BIN, ["--database", database, "serve", "--bind", "127.0.0.1:0"], {
+  const child = spawn(BIN, ["--database", database, "serve", "--bind", "127.0.0.1:0", ...serveArgs], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: "warn" },
   });
+  // Should the test process end without running its after() hooks (an uncaught error,
+  // a timeout of the whole file), the portal still goes with it.
+  const reap = () => child.kill("SIGKILL");
+  process.once("exit", reap);
   let stderr = "";
   child.stderr.on("data", (d) => { stderr += d; });
   const base = await new Promise((resolve, reject) => {
@@ -62,6 +73,7 @@ export async function startPortal() {
     base,
     database,
     async stop() {
+      process.removeListener("exit", reap);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
@@ -96,4 +108,32 @@ export async function launchBrowser() {
       "--disable-sync",
     ],
   });
+}
+
+/** Step 1 of the manual: logs in by the form's labels and waits for the Dashboard. */
+export async function logIn(page, base, { username, password } = TAXPAYER) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "LOGIN" }).click();
+  await page.getByRole("heading", { name: /^Welcome / }).waitFor();
+}
+
+/** Reads "DD/MM/YYYY HH:MM AM IST" as shown on the pages into a Date. */
+export function parseIst(text) {
+  const m = text.match(/(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}) (AM|PM) IST/);
+  if (!m) {
+    throw new Error(`no IST time in ${JSON.stringify(text)}`);
+  }
+  const [, dd, mm, yyyy, hh, min, ampm] = m;
+  const hour = (Number(hh) % 12) + (ampm === "PM" ? 12 : 0);
+  return new Date(`${yyyy}-${mm}-${dd}T${String(hour).padStart(2, "0")}:${min}:00+05:30`);
+}
+
+/**
+ * Clicks a button that sends a form and waits until the page that answers has loaded.
+ * Needed where the answer looks like the page it replaces (the same message again).
+ */
+export async function submitForm(page, button) {
+  await Promise.all([page.waitForEvent("load"), button.click()]);
 }

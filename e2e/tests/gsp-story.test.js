@@ -1,10 +1,13 @@
 // The GSP story in a real browser: access on, a GSP client takes a token with the OTP
 // the taxpayer reads under Messages, "Applications with access" lists it, No empties
-// the list and the GSP's next call is refused.
+// the list and the GSP's next call is refused. The taxpayer's pages are photographed
+// for the guide's second chapter and checked with axe.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startPortal, launchBrowser, addGspClient, TAXPAYER } from "../portal.js";
+import { checkA11y } from "../a11y.js";
+import { Chapter } from "../guide.js";
 
 let portal;
 let browser;
@@ -40,7 +43,8 @@ const profile = (token) =>
   api("/taxpayerapi/v1.0/profile", { headers: { "auth-token": token, username: TAXPAYER.username, gstin: TAXPAYER.gstin } });
 
 test("No shuts the GSP out at once", async () => {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const guide = new Chapter("gsp-story");
   try {
     await page.goto(`${portal.base}/login`);
     await page.getByLabel("Username").fill(TAXPAYER.username);
@@ -60,12 +64,16 @@ test("No shuts the GSP out at once", async () => {
     await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
     assert.equal(await page.getByRole("heading", { name: "Applications with access" }).isVisible(), true);
     await page.getByText("No GSP or ASP application holds a session for you now.").waitFor();
+    await checkA11y(page, "Manage API Access with access on");
+    await guide.shoot(page, "API access is on for 30 days. No GSP or ASP software holds a session yet: the list under Applications with access is empty.");
 
     // The GSP asks for an OTP; it arrives under Messages in the user menu.
     assert.equal((await authenticate({ action: "OTPREQUEST" })).json.status_cd, "1");
     await page.getByText(`Account menu of ${TAXPAYER.legalName}`).click();
     await page.getByRole("link", { name: "Messages" }).click();
     await page.getByRole("heading", { name: "Messages" }).waitFor();
+    await checkA11y(page, "Messages");
+    await guide.shoot(page, "The GSP software asks the portal for an OTP. It is sent to the taxpayer, like a text message, and can be read under Messages in the menu under the business name. The taxpayer gives it to the GSP.");
     const message = await page.locator("#message-list li").first().textContent();
     assert.match(message, new RegExp(`GSTIN ${TAXPAYER.gstin}`));
     const otp = message.match(/\b(\d{6})\b/)[1];
@@ -82,12 +90,17 @@ test("No shuts the GSP out at once", async () => {
     await page.goto(`${portal.base}/profile/api-access`);
     const apps = page.getByRole("table").filter({ hasText: "Application" }).first();
     await apps.getByRole("cell", { name: "Sahaj Returns" }).waitFor();
+    await checkA11y(page, "Manage API Access with an application listed");
+    await guide.shoot(page, "With the OTP the GSP gets a session. Manage API Access now lists it under Applications with access, with when it started, when it was last used and when it ends.");
 
     // No: the list empties and the GSP's very next call is refused.
     await page.getByRole("radio", { name: "No" }).check();
     await page.getByRole("button", { name: "CONFIRM" }).click();
     await page.getByRole("status").filter({ hasText: "API access is disabled" }).waitFor();
     await page.getByText("No GSP or ASP application holds a session for you now.").waitFor();
+    await checkA11y(page, "Manage API Access after No");
+    await guide.shoot(page, "Choosing No and CONFIRM ends access and every GSP session at once: the list is empty again, and Recent changes records how many sessions the No ended. The GSP's next call is refused.");
+    guide.save();
     const cut = await profile(token.json.auth_token);
     assert.equal(cut.status, 403);
     assert.equal(cut.json.error.error_cd, "AUTH4037");

@@ -1,0 +1,132 @@
+// The illustrated guide: browser tests save a screenshot at each step they want shown,
+// with a caption, and the guide is written as one HTML file with every image inside it
+// (data: URIs), so it can be mailed or opened offline. Each test file writes its own
+// chapter's pictures and captions; every write rebuilds index.html from the chapters
+// present, so after a full run the guide holds them all whatever order the files ran in.
+//
+// Where: target/guide/ at the top of the repository, or GST_GUIDE_DIR.
+// Rebuild the page alone from the saved chapters: `node guide.js`.
+
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const GUIDE_DIR = process.env.GST_GUIDE_DIR ?? path.join(here, "..", "target", "guide");
+
+/** The chapters in the order the guide shows them; a chapter missing from a run is left out. */
+const CHAPTERS = [
+  {
+    id: "seven-steps",
+    title: "Manage API Access in seven steps",
+    intro:
+      "How a taxpayer lets GSP or ASP software use the GST API on their behalf, " +
+      "following the seven steps of the manual.",
+  },
+  {
+    id: "gsp-story",
+    title: "What the GSP sees",
+    intro:
+      "The same setting seen from the software's side: while access is on, the GSP " +
+      "asks for an OTP, the taxpayer reads it under Messages, and the GSP gets a session. " +
+      "Choosing No ends that session at once.",
+  },
+];
+
+/** Collects one chapter's screenshots; `save()` writes them and rebuilds the guide. */
+export class Chapter {
+  constructor(id) {
+    if (!CHAPTERS.some((c) => c.id === id)) {
+      throw new Error(`unknown guide chapter ${id}`);
+    }
+    this.id = id;
+    this.shots = [];
+  }
+
+  /** Screenshots the whole page as the person sees it now, focus ring included. */
+  async shoot(page, caption) {
+    const png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "initial" });
+    this.shots.push({ caption, png });
+  }
+
+  save() {
+    const dir = path.join(GUIDE_DIR, this.id);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const captions = this.shots.map((shot, i) => {
+      const file = `${String(i + 1).padStart(2, "0")}.png`;
+      writeFileSync(path.join(dir, file), shot.png);
+      return { file, caption: shot.caption };
+    });
+    writeFileSync(path.join(dir, "captions.json"), `${JSON.stringify(captions, null, 2)}\n`);
+    return writeGuide();
+  }
+}
+
+/** Writes GUIDE_DIR/index.html from the chapters saved so far; returns its path. */
+export function writeGuide() {
+  const present = new Set(safeReaddir(GUIDE_DIR));
+  const sections = CHAPTERS.filter((c) => present.has(c.id)).map((chapter) => {
+    const dir = path.join(GUIDE_DIR, chapter.id);
+    const captions = JSON.parse(readFileSync(path.join(dir, "captions.json"), "utf8"));
+    const figures = captions.map(({ file, caption }, i) => {
+      const data = readFileSync(path.join(dir, file)).toString("base64");
+      return `<figure>
+  <img src="data:image/png;base64,${data}" alt="Screenshot ${i + 1}: ${escape(caption)}">
+  <figcaption><span class="n">${i + 1}</span> ${escape(caption)}</figcaption>
+</figure>`;
+    });
+    return `<section aria-labelledby="${chapter.id}">
+<h2 id="${chapter.id}">${escape(chapter.title)}</h2>
+<p>${escape(chapter.intro)}</p>
+${figures.join("\n")}
+</section>`;
+  });
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Manage API Access: an illustrated guide (GST Portal training copy)</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 70rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; color: #1b1b1b; line-height: 1.5; }
+h1 { font-size: 1.8rem; }
+h2 { margin-top: 3rem; border-bottom: 2px solid #1b3a6b; padding-bottom: .3rem; }
+figure { margin: 2rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #999; box-shadow: 0 2px 6px rgba(0,0,0,.15); }
+figcaption { margin-top: .6rem; font-size: 1.05rem; }
+.n { display: inline-block; min-width: 1.6rem; padding: 0 .3rem; margin-right: .4rem; border-radius: .8rem; background: #1b3a6b; color: #fff; text-align: center; font-weight: bold; }
+</style>
+</head>
+<body>
+<main>
+<h1>Manage API Access: an illustrated guide</h1>
+<p>These pictures come from the training copy of the GST Portal, taken by its browser tests
+on their last run, so they show the screens as they are today. All names and GSTINs are
+fictitious.</p>
+${sections.join("\n")}
+</main>
+</body>
+</html>
+`;
+  mkdirSync(GUIDE_DIR, { recursive: true });
+  const file = path.join(GUIDE_DIR, "index.html");
+  writeFileSync(file, html);
+  return file;
+}
+
+function safeReaddir(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function escape(text) {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  console.log(writeGuide());
+}
