@@ -116,6 +116,9 @@ impl TypedSession {
 
     /// The captcha shown last, removed: each one can be tried once.
     pub fn take_captcha(&self) -> Option<String> {
+        if !self.0.contains_key(CAPTCHA_KEY) {
+            return None;
+        }
         self.0.remove_as::<String>(CAPTCHA_KEY).and_then(Result::ok)
     }
 
@@ -156,8 +159,12 @@ impl TypedSession {
             .map_err(unexpected)
     }
 
-    /// The pending notice, removed so it shows once.
+    /// The pending notice, removed so it shows once. (Removing marks the session
+    /// changed, which costs a write, so it is done only when there is a notice.)
     pub fn take_flash(&self) -> Option<Flash> {
+        if !self.0.contains_key(FLASH_KEY) {
+            return None;
+        }
         self.0.remove_as::<Flash>(FLASH_KEY).and_then(Result::ok)
     }
 }

@@ -403,3 +403,30 @@ async fn a_bad_password_change_says_why_and_changes_nothing() {
     }
     assert_eq!(app.snapshot(), before);
 }
+
+#[actix_web::test]
+async fn activity_moves_the_session_expiry_at_most_once_a_minute() {
+    use diesel::prelude::*;
+    use gst_portal::db::schema::sessions;
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    let expiry = || {
+        let mut conn = app.pool.get().unwrap();
+        sessions::table
+            .select(sessions::expires_at)
+            .load::<chrono::NaiveDateTime>(&mut conn)
+            .unwrap()
+    };
+    let first = expiry();
+    assert_eq!(first.len(), 1);
+    b.get("/dashboard").await;
+    b.get("/profile").await;
+    assert_eq!(expiry(), first, "no write for requests within the minute");
+    app.advance(TimeDelta::minutes(2));
+    b.get("/dashboard").await;
+    let moved = expiry();
+    assert!(
+        moved[0] > first[0] + TimeDelta::seconds(100),
+        "{moved:?} vs {first:?}"
+    );
+}
