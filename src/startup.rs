@@ -216,22 +216,26 @@ fn serve(
     // One counter store for all workers, so the limit holds per process.
     let login_attempts = InMemoryBackend::builder().build();
     let server = HttpServer::new(move || {
-        let per_address = SimpleInputFunctionBuilder::new(
-            std::time::Duration::from_secs(60),
-            settings.login_attempts_per_minute,
-        )
-        .peer_ip_key()
-        .build();
-        let login_limit = RateLimiter::builder(login_attempts.clone(), per_address)
-            .add_headers()
-            .request_denied_response(|_| {
-                AppError::Rejected {
-                    status: StatusCode::TOO_MANY_REQUESTS,
-                    message: "Too many login attempts have come from your network address. Wait a minute, then try again.".to_string(),
-                }
-                .error_response()
-            })
+        // Both login forms (taxpayer and trainer) count against the same limit per
+        // address: the limiters share one backend and key on the peer address.
+        let login_limit = || {
+            let per_address = SimpleInputFunctionBuilder::new(
+                std::time::Duration::from_secs(60),
+                settings.login_attempts_per_minute,
+            )
+            .peer_ip_key()
             .build();
+            RateLimiter::builder(login_attempts.clone(), per_address)
+                .add_headers()
+                .request_denied_response(|_| {
+                    AppError::Rejected {
+                        status: StatusCode::TOO_MANY_REQUESTS,
+                        message: "Too many login attempts have come from your network address. Wait a minute, then try again.".to_string(),
+                    }
+                    .error_response()
+                })
+                .build()
+        };
         let idle = CookieDuration::seconds(settings.idle_timeout.num_seconds());
         let session = SessionMiddleware::builder(store.clone(), key.clone())
             .cookie_name(settings.cookie_name().to_string())
@@ -277,14 +281,21 @@ fn serve(
             .service(
                 web::resource("/login")
                     .guard(guard::Post())
-                    .wrap(login_limit)
+                    .wrap(login_limit())
                     .route(web::post().to(routes::login::submit)),
             )
             .configure(routes::configure)
             .configure(|cfg| {
                 // The trainer console and the captcha exist only where they are on.
                 if let Some(trainer) = &trainer {
-                    cfg.app_data(trainer.clone()).configure(routes::trainer::configure);
+                    cfg.app_data(trainer.clone())
+                        .service(
+                            web::resource("/trainer/login")
+                                .guard(guard::Post())
+                                .wrap(login_limit())
+                                .route(web::post().to(routes::trainer::login::submit)),
+                        )
+                        .configure(routes::trainer::configure);
                 }
                 if settings.captcha {
                     cfg.route("/captcha", web::get().to(routes::captcha::image));

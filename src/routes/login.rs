@@ -235,8 +235,10 @@ pub async fn submit(
         Ok(conn.immediate_transaction(|conn| {
             login_throttle::clear(conn, &username)?;
             taxpayer::record_login_success(conn, id, shown_now)?;
-            // Logins are a fitting, rare moment to sweep sessions that ran out.
+            // Logins are a fitting, rare moment to sweep sessions that ran out and
+            // failure counts nobody has added to for a day.
             session_rows::delete_expired(conn, now)?;
+            login_throttle::sweep(conn, now, login_throttle::FORGET_AFTER)?;
             security_event::record(
                 conn,
                 now,

@@ -218,6 +218,46 @@ async fn the_trainer_login_follows_the_csrf_and_lockout_rules() {
 }
 
 #[actix_web::test]
+async fn the_trainer_login_shares_the_per_address_limit_with_the_taxpayer_login() {
+    // ASVS 6.3.1: the trainer form is no way around the per-address limit.
+    let app = spawn_app_with(|s| {
+        s.demo = true;
+        s.trainer_password = Some(TRAINER_PASSWORD.to_string());
+        s.login_attempts_per_minute = 4;
+    })
+    .await;
+    let b = app.browser();
+    let token = b.get("/login").await.csrf_token();
+    for i in 0..2 {
+        let res = b
+            .post_login(&token, &format!("guess{i}"), "Wrong@2026a")
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    for _ in 0..2 {
+        let res = b
+            .submit(
+                "/trainer/login",
+                "/trainer/login",
+                &[("password", "Wrong@2026")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    let res = b
+        .submit(
+            "/trainer/login",
+            "/trainer/login",
+            &[("password", TRAINER_PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+    res.assert_contains("Too many login attempts have come from your network address.");
+    // The form itself still opens.
+    assert_eq!(b.get("/trainer/login").await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
 async fn a_taxpayer_cannot_open_the_console_and_a_trainer_cannot_act_as_a_taxpayer() {
     let app = spawn_demo().await;
     let taxpayer = demo_login(&app, "demo.enabled").await;

@@ -284,6 +284,31 @@ async fn a_good_login_clears_the_failure_count() {
     );
 }
 
+#[actix_web::test]
+async fn failure_counts_untouched_for_a_day_are_swept_but_running_locks_stay() {
+    // Rows for made-up usernames must not pile up; a lock that still runs must hold.
+    let app = spawn_app_with(|s| s.lockout_duration = TimeDelta::days(2)).await;
+    for _ in 0..2 {
+        app.browser().log_in("made.up.name", "Wrong@2026a").await;
+    }
+    for _ in 0..5 {
+        app.browser().log_in(OTHER_USERNAME, "Wrong@2026a").await;
+    }
+    assert_eq!(app.count("login_throttle"), 2);
+    app.advance(TimeDelta::hours(23));
+    app.logged_in().await;
+    assert_eq!(app.count("login_throttle"), 2, "a day has not passed yet");
+    app.advance(TimeDelta::hours(2));
+    app.logged_in().await;
+    assert_eq!(app.count("login_throttle"), 1, "the stale count is gone");
+    let res = app.browser().log_in(OTHER_USERNAME, PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::FORBIDDEN,
+        "the two-day lock still runs"
+    );
+}
+
 async fn change_password(b: &Browser, current: &str, new: &str, confirm: &str) -> Page {
     b.submit(
         "/profile/change-password",

@@ -6,6 +6,9 @@ use diesel::prelude::*;
 use crate::db::schema::login_throttle;
 use crate::db::Conn;
 
+/// How long a failure count is kept once no failure adds to it and no lock runs.
+pub const FORGET_AFTER: TimeDelta = TimeDelta::days(1);
+
 /// The end of the lock on `username`, if it is locked at `now`.
 pub fn locked_until(
     conn: &mut Conn,
@@ -67,4 +70,20 @@ pub fn clear(conn: &mut Conn, username: &str) -> QueryResult<()> {
     diesel::delete(login_throttle::table.find(username))
         .execute(conn)
         .map(drop)
+}
+
+/// Forgets failures that are older than `forget_after` and hold no running lock, so
+/// rows left by mistyped or made-up usernames do not pile up. Returns how many went.
+pub fn sweep(conn: &mut Conn, now: DateTime<Utc>, forget_after: TimeDelta) -> QueryResult<usize> {
+    let now_naive = now.naive_utc();
+    diesel::delete(
+        login_throttle::table
+            .filter(login_throttle::last_failure_at.lt((now - forget_after).naive_utc()))
+            .filter(
+                login_throttle::locked_until
+                    .is_null()
+                    .or(login_throttle::locked_until.le(now_naive)),
+            ),
+    )
+    .execute(conn)
 }
