@@ -100,11 +100,16 @@ printf "%-38s %10s %10s %10s %8s %10s\n" "what" "req/s" "p50" "p99" "requests" "
 run /profile/api-access "$CONNECTIONS" | summarise "Manage API Access page (logged in)"
 run /profile/api-access "$CONNECTIONS" -s "$WORK/confirm.lua" | summarise "Confirm (POST, Yes + duration)"
 run /login "$CONNECTIONS" -s "$WORK/login.lua" | summarise "Login (POST, argon2id verify)"
-wrk -t2 -c8 -d"$((SECONDS_PER_RUN + 2))s" --latency -s "$WORK/login.lua" "$BASE/login" >"$WORK/flood.txt" &
-FLOOD=$!
-sleep 1
-run /profile/api-access 4 | summarise "Page while logins flood (4 conn)"
-wait "$FLOOD"
-summarise "  (the login flood itself, 8 conn)" <"$WORK/flood.txt"
+# The page's figures while 8 other connections keep the server busy with $1 on $2.
+page_during_flood() {
+  wrk -t2 -c8 -d"$((SECONDS_PER_RUN + 2))s" --latency -s "$WORK/$1.lua" "$BASE$2" >"$WORK/flood.txt" &
+  local flood=$!
+  sleep 1
+  run /profile/api-access 4 | summarise "Page while ${1}s flood (4 conn)"
+  wait "$flood"
+  summarise "  (the $1 flood itself, 8 conn)" <"$WORK/flood.txt"
+}
+page_during_flood login /login
+page_during_flood confirm /profile/api-access
 echo
 echo "Login answers 401 by design here (unknown usernames); they count as non-2xx/3xx."

@@ -77,7 +77,7 @@ impl SessionStore for DbSessionStore {
         let hash = key_hash(&key);
         let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
-        db::run(&self.pool, move |conn| {
+        db::write(&self.pool, move |conn| {
             Ok(rows::insert(
                 conn,
                 &NewSession {
@@ -105,7 +105,7 @@ impl SessionStore for DbSessionStore {
         let hash = key_hash(session_key.as_ref());
         let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
-        let updated = db::run(&self.pool, move |conn| {
+        let updated = db::write(&self.pool, move |conn| {
             Ok(rows::update_state(
                 conn, &hash, &state, taxpayer, now, expires_at,
             )?)
@@ -129,7 +129,16 @@ impl SessionStore for DbSessionStore {
         let hash = key_hash(session_key.as_ref());
         let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
-        db::run(&self.pool, move |conn| {
+        let probe = hash.clone();
+        let due = db::run(&self.pool, move |conn| {
+            Ok(rows::extension_due(conn, &probe, now, expires_at)?)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        if !due {
+            return Ok(());
+        }
+        db::write(&self.pool, move |conn| {
             Ok(rows::extend(conn, &hash, now, expires_at)?)
         })
         .await
@@ -138,7 +147,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let hash = key_hash(session_key.as_ref());
-        db::run(&self.pool, move |conn| Ok(rows::delete(conn, &hash)?))
+        db::write(&self.pool, move |conn| Ok(rows::delete(conn, &hash)?))
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))
     }

@@ -4,11 +4,12 @@ pub mod models;
 pub mod schema;
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, PooledConnection};
 use diesel::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -16,8 +17,30 @@ use crate::error::AppError;
 
 /// A pooled SQLite connection as the query functions take it.
 pub type Conn = SqliteConnection;
-/// The pool handed to handlers through `web::Data`.
-pub type Pool = R2d2Pool<ConnectionManager<SqliteConnection>>;
+/// The connections handed to handlers through `web::Data`, and the process's write
+/// lock.
+///
+/// SQLite lets one writer in at a time. Writers that find the lock taken wait in
+/// SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and may miss
+/// the moment the lock comes free: under a burst of Confirms a few waited a second.
+/// Writers of this process therefore queue on a mutex first ([`write`]), so the
+/// next one starts as soon as the last commits; `busy_timeout` still covers other
+/// processes (the command line, a second server) on the same file.
+#[derive(Clone)]
+pub struct Pool {
+    connections: R2d2Pool<ConnectionManager<SqliteConnection>>,
+    writer: Arc<Mutex<()>>,
+}
+
+impl Pool {
+    /// A connection from the pool, waiting for one if all are in use.
+    pub fn get(
+        &self,
+    ) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, diesel::r2d2::PoolError>
+    {
+        self.connections.get()
+    }
+}
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -49,12 +72,16 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
     let url = path
         .to_str()
         .with_context(|| format!("the database path {} is not valid UTF-8", path.display()))?;
-    let pool = R2d2Pool::builder()
+    let connections = R2d2Pool::builder()
         .max_size(8)
         .connection_timeout(Duration::from_secs(30))
         .connection_customizer(Box::new(Pragmas))
         .build(ConnectionManager::<SqliteConnection>::new(url))
         .with_context(|| format!("could not open the database {}", path.display()))?;
+    let pool = Pool {
+        connections,
+        writer: Arc::default(),
+    };
     let mut conn = pool.get().context("could not take a database connection")?;
     conn.run_pending_migrations(MIGRATIONS)
         .map_err(|e| anyhow::anyhow!("{e}"))
@@ -62,8 +89,29 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
-/// Runs blocking database work on actix's thread pool, off the async workers.
+/// Runs blocking database work that only reads on actix's thread pool, off the
+/// async workers. Reads never wait for writers (WAL).
 pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    on_blocking_thread(pool, false, work).await
+}
+
+/// Like [`run`], for work that writes: it runs holding the process's write lock, so
+/// writers take turns in the order they came instead of in SQLite's busy handler.
+/// The work opens its own (immediate) transaction when it has more than one
+/// statement.
+pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    on_blocking_thread(pool, true, work).await
+}
+
+async fn on_blocking_thread<T, F>(pool: &Pool, writes: bool, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
@@ -71,6 +119,13 @@ where
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get().map_err(anyhow::Error::from)?;
+        // The lock guards no data, only the turn; a panic in another writer (whose
+        // transaction SQLite rolled back) leaves nothing to distrust.
+        let _turn = writes.then(|| {
+            pool.writer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         work(&mut conn)
     })
     .await

@@ -182,7 +182,7 @@ pub async fn submit(
     .await?;
     if let Some(until) = locked_until {
         let (who, event_origin) = (found.as_ref().map(|t| t.id), origin.clone());
-        db::run(&pool, move |conn| {
+        db::write(&pool, move |conn| {
             Ok(security_event::record(
                 conn,
                 now,
@@ -206,7 +206,7 @@ pub async fn submit(
             let (threshold, lock_for) = (settings.lockout_threshold, settings.lockout_duration);
             let who = found.as_ref().map(|t| t.id);
             let event_origin = origin.clone();
-            let locked = db::run(&pool, move |conn| {
+            let locked = db::write(&pool, move |conn| {
                 Ok(conn.immediate_transaction(|conn| {
                     let locked =
                         login_throttle::record_failure(conn, &username, now, threshold, lock_for)?;
@@ -231,7 +231,7 @@ pub async fn submit(
 
     let id = taxpayer.id;
     let event_origin = origin.clone();
-    db::run(&pool, move |conn| {
+    db::write(&pool, move |conn| {
         Ok(conn.immediate_transaction(|conn| {
             login_throttle::clear(conn, &username)?;
             taxpayer::record_login_success(conn, id, shown_now)?;

@@ -33,7 +33,7 @@ pub async fn submit(
     csrf::verify(&session, form.csrf_token.as_deref())?;
     session.log_out();
     let now = clock.security_now();
-    db::run(&pool, move |conn| {
+    db::write(&pool, move |conn| {
         Ok(security_event::record(
             conn,
             now,

@@ -106,6 +106,22 @@ struct Process {
     base: String,
 }
 
+#[actix_web::test]
+async fn a_page_view_is_answered_while_another_connection_holds_the_write_lock() {
+    // Reading pages never queue behind writers: a page view writes nothing unless
+    // the session's expiry is a minute stale (WAL readers do not wait for a writer).
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    assert_eq!(b.get("/profile/api-access").await.status, StatusCode::OK);
+    let mut writer = app.pool.get().unwrap();
+    diesel::connection::SimpleConnection::batch_execute(&mut *writer, "BEGIN IMMEDIATE").unwrap();
+    let page = b.get("/profile/api-access").await;
+    let dashboard = b.get("/dashboard").await;
+    diesel::connection::SimpleConnection::batch_execute(&mut *writer, "ROLLBACK").unwrap();
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.body);
+}
+
 fn start_process(db: &Path) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
         .arg("--database")

@@ -65,6 +65,23 @@ pub fn update_state(
 /// writes nothing); the idle timeout is then exact to within this much.
 pub const EXTEND_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
+/// Whether a live session's expiry is stale enough for [`extend`] to move it. A read,
+/// so most requests never queue for the write lock.
+pub fn extension_due(
+    conn: &mut Conn,
+    key_hash: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        sessions::table
+            .find(key_hash)
+            .filter(sessions::expires_at.gt(now.naive_utc()))
+            .filter(sessions::expires_at.lt((expires_at - EXTEND_GRANULARITY).naive_utc())),
+    ))
+    .get_result(conn)
+}
+
 /// Moves a live session's expiry to `expires_at`, unless it is already within
 /// [`EXTEND_GRANULARITY`] of it.
 pub fn extend(

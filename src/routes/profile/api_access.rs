@@ -242,7 +242,7 @@ pub async fn confirm(
 
     let id = current.taxpayer.id;
     let now = clock.now();
-    let (stored, ended) = db::run(&pool, move |conn| {
+    let (stored, ended) = db::write(&pool, move |conn| {
         Ok(api_access::confirm(conn, id, choice, now, &origin)?)
     })
     .await?;

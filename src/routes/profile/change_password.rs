@@ -104,7 +104,7 @@ pub async fn submit(
     let hash = hasher.hash(new).await?;
     let id = current.taxpayer.id;
     let now = clock.security_now();
-    let ended = db::run(&pool, move |conn| {
+    let ended = db::write(&pool, move |conn| {
         Ok(conn.immediate_transaction(|conn| {
             taxpayer::update_password_hash(conn, id, &hash)?;
             let ended = session_rows::delete_for_taxpayer(conn, id)?;

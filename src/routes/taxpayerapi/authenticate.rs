@@ -313,7 +313,7 @@ async fn answer(
     call.username = Some(request.username.clone());
     let now = clock.now();
     let max_sessions = settings.gsp_sessions_per_client;
-    let outcome = db::run(pool, move |conn| {
+    let outcome = db::write(pool, move |conn| {
         run_action(conn, &request, &client, now, max_sessions)
     })
     .await?;

@@ -109,7 +109,7 @@ pub async fn log_call(
         .unwrap_or_else(|| "(unidentified client)".to_string());
     let username: Option<String> = call.username.map(|u| u.chars().take(64).collect());
     tracing::info!(client = %client, action = call.action, result = code, "GSP API call");
-    let logged = db::run(pool, move |conn| {
+    let logged = db::write(pool, move |conn| {
         Ok(api_call::record(
             conn,
             now,

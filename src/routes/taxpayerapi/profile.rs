@@ -67,38 +67,42 @@ async fn answer(
     let username = required(req, "username")?.trim().to_lowercase();
     let gstin = required(req, "gstin")?.trim().to_uppercase();
     let now = clock.now();
-    let outcome = db::run(pool, move |conn| {
-        let Some(t) = taxpayer::find_by_username(conn, &username)? else {
-            return Ok(Err(ApiFailure::InvalidSession));
-        };
-        let session = gsp_session::find_by_token(conn, client.id, &token)?
-            .filter(|s| s.taxpayer_id == t.id.0);
-        let Some(session) = session else {
-            return Ok(Err(ApiFailure::InvalidSession));
-        };
-        if let Err(refusal) = access_until(conn, Some(&t), now)? {
-            return Ok(Err(refusal));
-        }
-        if session.ended_at.is_some() {
-            return Ok(Err(ApiFailure::InvalidSession));
-        }
-        if session.expires_at.and_utc() <= now {
-            return Ok(Err(ApiFailure::SessionExpired));
-        }
-        if t.gstin != gstin {
-            return Ok(Err(ApiFailure::Unauthorised));
-        }
-        gsp_session::touch(conn, session.id, now)?;
-        Ok(Ok(Profile {
-            gstin: t.gstin,
-            legal_name: t.legal_name,
-            trade_name: t.trade_name,
-            registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
-            constitution: t.constitution,
-            taxpayer_type: t.taxpayer_type,
-            state: t.state_name,
-            status: t.gstin_status,
-        }))
+    // The checks and the touch in one transaction: a "No" that commits first is
+    // seen, and one that commits after finds the call already answered.
+    let outcome = db::write(pool, move |conn| {
+        conn.immediate_transaction(|conn| {
+            let Some(t) = taxpayer::find_by_username(conn, &username)? else {
+                return Ok(Err(ApiFailure::InvalidSession));
+            };
+            let session = gsp_session::find_by_token(conn, client.id, &token)?
+                .filter(|s| s.taxpayer_id == t.id.0);
+            let Some(session) = session else {
+                return Ok(Err(ApiFailure::InvalidSession));
+            };
+            if let Err(refusal) = access_until(conn, Some(&t), now)? {
+                return Ok(Err(refusal));
+            }
+            if session.ended_at.is_some() {
+                return Ok(Err(ApiFailure::InvalidSession));
+            }
+            if session.expires_at.and_utc() <= now {
+                return Ok(Err(ApiFailure::SessionExpired));
+            }
+            if t.gstin != gstin {
+                return Ok(Err(ApiFailure::Unauthorised));
+            }
+            gsp_session::touch(conn, session.id, now)?;
+            Ok(Ok(Profile {
+                gstin: t.gstin,
+                legal_name: t.legal_name,
+                trade_name: t.trade_name,
+                registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
+                constitution: t.constitution,
+                taxpayer_type: t.taxpayer_type,
+                state: t.state_name,
+                status: t.gstin_status,
+            }))
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(ProfileAnswer {

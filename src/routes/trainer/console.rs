@@ -182,7 +182,7 @@ pub async fn move_clock(
         }
         moved
     };
-    db::run(&pool, move |conn| Ok(demo::save_offset(conn, offset)?)).await?;
+    db::write(&pool, move |conn| Ok(demo::save_offset(conn, offset)?)).await?;
     clock.set_demo_offset(offset);
     tracing::info!(offset = %describe_offset(offset), "demo clock moved");
     trainer.session.set_flash(
@@ -233,7 +233,7 @@ pub async fn reset(
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let (clock_for_reset, lock) = (clock.clone(), settings.lock_rules());
-    db::run(&pool, move |conn| {
+    db::write(&pool, move |conn| {
         demo::save_offset(conn, TimeDelta::zero())?;
         clock_for_reset.set_demo_offset(TimeDelta::zero());
         demo::reset(conn, &clock_for_reset, lock).map_err(|e| AppError::Unexpected(e.into()))

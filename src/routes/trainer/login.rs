@@ -94,7 +94,7 @@ pub async fn submit(
             .await?;
     let (threshold, lock_for) = (settings.lockout_threshold, settings.lockout_duration);
     let event_origin = origin.clone();
-    let lock = db::run(&pool, move |conn| {
+    let lock = db::write(&pool, move |conn| {
         Ok(conn.immediate_transaction(|conn| {
             if right {
                 login_throttle::clear(conn, THROTTLE_KEY)?;
