@@ -21,15 +21,19 @@ async fn spawn_demo() -> TestApp {
     .await
 }
 
+/// One post of the trainer login form with `password`.
+async fn trainer_attempt(b: &Browser, password: &str) -> Page {
+    b.submit(
+        "/trainer/login",
+        "/trainer/login",
+        &[("password", password)],
+    )
+    .await
+}
+
 async fn trainer(app: &TestApp) -> Browser {
     let b = app.browser();
-    let res = b
-        .submit(
-            "/trainer/login",
-            "/trainer/login",
-            &[("password", TRAINER_PASSWORD)],
-        )
-        .await;
+    let res = trainer_attempt(&b, TRAINER_PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(res.location(), Some("/trainer"));
     b
@@ -174,37 +178,19 @@ async fn the_trainer_login_follows_the_csrf_and_lockout_rules() {
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     for _ in 0..4 {
-        let res = b
-            .submit(
-                "/trainer/login",
-                "/trainer/login",
-                &[("password", "Wrong@2026")],
-            )
-            .await;
+        let res = trainer_attempt(&b, "Wrong@2026").await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         assert_eq!(
             res.text_of("trainer-login-error").as_deref(),
             Some("That is not the trainer password.")
         );
     }
-    let res = b
-        .submit(
-            "/trainer/login",
-            "/trainer/login",
-            &[("password", "Wrong@2026")],
-        )
-        .await;
+    let res = trainer_attempt(&b, "Wrong@2026").await;
     assert!(res
         .text_of("trainer-login-error")
         .unwrap()
         .starts_with("Too many failed logins"));
-    let res = b
-        .submit(
-            "/trainer/login",
-            "/trainer/login",
-            &[("password", TRAINER_PASSWORD)],
-        )
-        .await;
+    let res = trainer_attempt(&b, TRAINER_PASSWORD).await;
     assert_eq!(
         res.status,
         StatusCode::FORBIDDEN,
@@ -235,22 +221,10 @@ async fn the_trainer_login_shares_the_per_address_limit_with_the_taxpayer_login(
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
     for _ in 0..2 {
-        let res = b
-            .submit(
-                "/trainer/login",
-                "/trainer/login",
-                &[("password", "Wrong@2026")],
-            )
-            .await;
+        let res = trainer_attempt(&b, "Wrong@2026").await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
-    let res = b
-        .submit(
-            "/trainer/login",
-            "/trainer/login",
-            &[("password", TRAINER_PASSWORD)],
-        )
-        .await;
+    let res = trainer_attempt(&b, TRAINER_PASSWORD).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
     res.assert_contains("Too many login attempts have come from your network address.");
     // The form itself still opens.
