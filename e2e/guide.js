@@ -31,6 +31,13 @@ const CHAPTERS = [
       "asks for an OTP, the taxpayer reads it under Messages, and the GSP gets a session. " +
       "Choosing No ends that session at once.",
   },
+  {
+    id: "other-ways",
+    title: "The same steps without JavaScript, on a phone and by keyboard",
+    intro:
+      "The portal works the same way whether the browser runs scripts or not, on a " +
+      "small screen, and with the keyboard alone.",
+  },
 ];
 
 /** Collects one chapter's screenshots; `save()` writes them and rebuilds the guide. */

@@ -1,14 +1,18 @@
 // The manual's seven steps again, three more ways a person may come: with JavaScript
 // turned off, on a phone 375 pixels wide, and with the keyboard alone. Each walk starts
-// from the login page and ends with the status text after CONFIRM.
+// from the login page and ends with the status text after CONFIRM. A few pictures of
+// each walk go into the guide's chapter "other-ways".
 
 import { test, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startPortal, launchBrowser, submitForm, TAXPAYER } from "../portal.js";
 import { checkA11y, openContext } from "../a11y.js";
+import { Chapter } from "../guide.js";
 
 let portal;
 let browser;
+const guide = new Chapter("other-ways");
+const SHOTS = 5;
 
 // Each walk starts from a taxpayer who has never enabled access: a fresh portal each.
 before(async () => {
@@ -26,6 +30,10 @@ afterEach(async () => {
 
 after(async () => {
   await browser?.close();
+  // Only a complete chapter replaces the one a previous run saved.
+  if (guide.shots.length === SHOTS) {
+    guide.save();
+  }
 });
 
 const STATUS_ENABLED = /^API access is enabled until \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/;
@@ -53,6 +61,10 @@ test("without JavaScript: the Duration drop-down is always there and the steps s
     // Nothing can hide the drop-down, so it is there from the start, with No chosen.
     assert.ok(await page.getByRole("radio", { name: "No" }).isChecked());
     assert.ok(await page.getByLabel("Duration").isVisible());
+    await guide.shoot(
+      page,
+      "Without JavaScript the Duration drop-down is always on the page. Choose Yes and a duration to switch access on; with No chosen, the portal ignores the drop-down.",
+    );
 
     await page.getByRole("radio", { name: "Yes" }).check();
     await page.getByLabel("Duration").selectOption({ label: "7 Days" });
@@ -112,10 +124,18 @@ test("on a phone 375 pixels wide: every step fits the screen", async () => {
     const box = await duration.boundingBox();
     assert.ok(box.x >= 0 && box.x + box.width <= 375, `the drop-down sits at ${box.x}..${box.x + box.width}`);
     await duration.selectOption({ label: "7 Days" });
+    await guide.shoot(
+      page,
+      "On a phone everything is in one column and the menu wraps onto several lines. Tap Yes, pick a duration, then tap CONFIRM.",
+    );
     await page.getByRole("button", { name: "CONFIRM" }).tap();
     await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
     assert.match(await statusText(page), STATUS_ENABLED);
     await fitsTheScreen(page, "Manage API Access after Confirm");
+    await guide.shoot(
+      page,
+      "After CONFIRM on a phone: the saved message and the new status, as on a computer. Wide tables such as Recent changes scroll sideways inside their box.",
+    );
 
     // The account menu opens and fits too.
     await page.getByText(`Account menu of ${TAXPAYER.legalName}`).tap();
@@ -170,6 +190,10 @@ test("with the keyboard alone: Tab, arrow keys, Space and Enter", async () => {
     const skip = page.getByRole("link", { name: "Skip to main content" });
     assert.ok(await skip.evaluate((el) => el === document.activeElement));
     assert.ok(await skip.isVisible(), "the skip link shows when it has the focus");
+    await guide.shoot(
+      page,
+      "By keyboard: the first Tab on every page shows a \"Skip to main content\" link; press Enter on it to jump past the menus.",
+    );
 
     // 2. My Profile.
     await tabTo(page.getByRole("link", { name: "View Profile" }), "View Profile");
@@ -206,6 +230,10 @@ test("with the keyboard alone: Tab, arrow keys, Space and Enter", async () => {
 
     // 7. Tab to CONFIRM and press Space.
     await tabTo(page.getByRole("button", { name: "CONFIRM" }), "CONFIRM");
+    await guide.shoot(
+      page,
+      "Tab moves the focus from field to field and a ring shows where it is. The arrow keys choose Yes or No and move through the durations; on CONFIRM, press Space or Enter.",
+    );
     await keys.press("Space");
     await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
     assert.match(await statusText(page), STATUS_ENABLED);
