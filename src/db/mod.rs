@@ -118,14 +118,16 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(anyhow::Error::from)?;
-        // The lock guards no data, only the turn; a panic in another writer (whose
-        // transaction SQLite rolled back) leaves nothing to distrust.
+        // The turn first, then a connection: writers waiting in line hold none, so
+        // readers still find one. The lock guards no data, only the turn; a panic in
+        // another writer (whose transaction SQLite rolled back) leaves nothing to
+        // distrust.
         let _turn = writes.then(|| {
             pool.writer
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
+        let mut conn = pool.get().map_err(anyhow::Error::from)?;
         work(&mut conn)
     })
     .await
