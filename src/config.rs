@@ -28,6 +28,8 @@ pub struct Settings {
     pub login_attempts_per_minute: u64,
     /// Live API sessions one GSP client may hold for one taxpayer.
     pub gsp_sessions_per_client: i64,
+    /// OTPs one GSP client may ask for one taxpayer within an hour.
+    pub otp_requests_per_hour: u32,
     /// Demo mode for trainers: banner, demo data, trainer console, time machine.
     pub demo: bool,
     /// A captcha on the login form, as on the real portal.
@@ -50,6 +52,7 @@ impl Settings {
             lockout_duration: TimeDelta::minutes(15),
             login_attempts_per_minute: 30,
             gsp_sessions_per_client: 5,
+            otp_requests_per_hour: 5,
             demo: false,
             captcha: false,
             trainer_password: None,

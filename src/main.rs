@@ -118,6 +118,9 @@ struct ServeArgs {
     /// Live API sessions one GSP client may hold for one taxpayer.
     #[arg(long, env = "GST_PORTAL_GSP_SESSIONS_PER_CLIENT", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=1000))]
     gsp_sessions_per_client: i64,
+    /// OTPs one GSP client may ask for one taxpayer within an hour.
+    #[arg(long, env = "GST_PORTAL_OTP_REQUESTS_PER_HOUR", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    otp_requests_per_hour: u32,
     /// Demo mode for trainers: a banner, demo data, the trainer console and its time
     /// machine (on when no command is given).
     #[arg(long, env = "GST_PORTAL_DEMO")]
@@ -338,6 +341,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     settings.lockout_duration = TimeDelta::minutes(args.lockout_minutes.into());
     settings.login_attempts_per_minute = args.login_attempts_per_minute;
     settings.gsp_sessions_per_client = args.gsp_sessions_per_client;
+    settings.otp_requests_per_hour = args.otp_requests_per_hour;
     settings.demo = args.demo;
     settings.captcha = args.demo && !args.no_captcha;
     settings.trainer_password = args.trainer_password;

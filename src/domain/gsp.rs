@@ -9,6 +9,8 @@ pub const TOKEN_LIFETIME: TimeDelta = TimeDelta::hours(6);
 pub const OTP_VALIDITY: TimeDelta = TimeDelta::minutes(10);
 /// Wrong tries after which an OTP is void.
 pub const MAX_WRONG_OTP_TRIES: i32 = 3;
+/// The window over which OTP requests are counted for the per-hour limit.
+pub const OTP_REQUEST_WINDOW: TimeDelta = TimeDelta::hours(1);
 /// The OTP that GST sandboxes accept, while the sandbox setting is on.
 pub const SANDBOX_OTP: &str = "575757";
 
@@ -45,6 +47,12 @@ pub enum ApiFailure {
     InvalidSession,
     /// AUTH403: too many live sessions for this taxpayer with this GSP client.
     TooManySessions(i64),
+    /// The simulator's own code: this client has asked for as many OTPs for this
+    /// taxpayer in the last hour as allowed; the next may be asked for at `retry_at`.
+    TooManyOtpRequests {
+        per_hour: u32,
+        retry_at: DateTime<Utc>,
+    },
     /// RET11402: the GSTIN does not belong to the session's taxpayer.
     Unauthorised,
     /// The simulator's own code: wrong `clientid` / `client-secret`.
@@ -66,6 +74,7 @@ impl ApiFailure {
             ApiFailure::NoSession => "OTP0011",
             ApiFailure::InvalidSession => "AUTH4033",
             ApiFailure::TooManySessions(_) => "AUTH403",
+            ApiFailure::TooManyOtpRequests { .. } => "SIM429",
             ApiFailure::Unauthorised => "RET11402",
             ApiFailure::InvalidClient => "SIM401",
             ApiFailure::BadRequest(_) => "SIM400",
@@ -82,6 +91,7 @@ impl ApiFailure {
             ApiFailure::NoSession => "No session was found for this auth token and username.".to_string(),
             ApiFailure::InvalidSession => "Invalid session: the auth token does not match a session of this username.".to_string(),
             ApiFailure::TooManySessions(max) => format!("This GSP already holds {max} live sessions for this taxpayer; log one out (LOGOUT) first."),
+            ApiFailure::TooManyOtpRequests { per_hour, retry_at } => format!("This GSP has asked for {per_hour} OTPs for this username within an hour, the most allowed. Ask again after {}.", crate::domain::time::ist_datetime(*retry_at)),
             ApiFailure::Unauthorised => "Unauthorised user: the GSTIN does not belong to this session's taxpayer.".to_string(),
             ApiFailure::InvalidClient => "Invalid clientid or client-secret.".to_string(),
             ApiFailure::BadRequest(why) => why.clone(),
@@ -99,7 +109,7 @@ impl ApiFailure {
             | ApiFailure::NoSession
             | ApiFailure::InvalidSession
             | ApiFailure::InvalidClient => 401,
-            ApiFailure::TooManySessions(_) => 429,
+            ApiFailure::TooManySessions(_) | ApiFailure::TooManyOtpRequests { .. } => 429,
             ApiFailure::BadRequest(_) => 400,
             ApiFailure::UnsupportedMediaType => 415,
             ApiFailure::TooLarge => 413,
@@ -152,5 +162,13 @@ mod tests {
         assert_eq!(ApiFailure::NoSession.code(), "OTP0011");
         assert_eq!(ApiFailure::TooManySessions(5).code(), "AUTH403");
         assert_eq!(ApiFailure::AccessNotEnabled.http_status(), 403);
+        let flood = ApiFailure::TooManyOtpRequests {
+            per_hour: 5,
+            retry_at: t0(),
+        };
+        assert_eq!((flood.code(), flood.http_status()), ("SIM429", 429));
+        assert!(flood
+            .message()
+            .ends_with("Ask again after 25/11/2026 03:30 PM IST."));
     }
 }

@@ -4,7 +4,10 @@ use actix_web::http::StatusCode;
 use chrono::TimeDelta;
 use serde_json::json;
 
+use diesel::prelude::*;
 use gst_portal::db::models::api_access;
+use gst_portal::db::schema::otp_requests;
+use gst_portal::domain::time::ist_datetime;
 
 use crate::helpers::*;
 
@@ -317,7 +320,8 @@ async fn a_token_is_bound_to_its_client_username_and_gstin() {
 
 #[actix_web::test]
 async fn a_client_may_hold_at_most_five_live_sessions_per_taxpayer() {
-    let app = spawn_app().await;
+    // Six OTPs within the hour: that cap is another test's.
+    let app = spawn_app_with(|s| s.otp_requests_per_hour = 10).await;
     let gsp = app.gsp("Test GSP");
     enabled(&app, "720").await;
     let mut tokens = Vec::new();
@@ -337,6 +341,46 @@ async fn a_client_may_hold_at_most_five_live_sessions_per_taxpayer() {
     assert_eq!(gsp.auth_token(USERNAME, &otp).await.code(), "1");
     // Another client has its own allowance.
     assert_eq!(token(&app, &app.gsp("Other GSP")).await.code(), "1");
+}
+
+#[actix_web::test]
+async fn a_client_may_ask_at_most_five_otps_per_taxpayer_within_an_hour() {
+    // ASVS 6.6.3: each OTP allows three guesses, so asking again and again must not
+    // give endless guesses.
+    let app = spawn_app().await;
+    let gsp = app.gsp("Test GSP");
+    enabled(&app, "720").await;
+    for _ in 0..5 {
+        assert_eq!(gsp.otp_request(USERNAME).await.code(), "1");
+    }
+    let first_at = otp_requests::table
+        .select(diesel::dsl::min(otp_requests::created_at))
+        .first::<Option<chrono::NaiveDateTime>>(&mut app.pool.get().unwrap())
+        .unwrap()
+        .unwrap()
+        .and_utc();
+    app.advance(TimeDelta::minutes(30));
+    let sixth = gsp.otp_request(USERNAME).await;
+    assert_eq!(
+        (sixth.status, sixth.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "SIM429".to_string())
+    );
+    let message = sixth.json["error"]["message"].as_str().unwrap().to_string();
+    let retry_at = ist_datetime(first_at + TimeDelta::hours(1));
+    assert!(
+        message.ends_with(&format!("Ask again after {retry_at}.")),
+        "{message}"
+    );
+    assert_eq!(
+        app.count("messages"),
+        5,
+        "no OTP went out for the refused request"
+    );
+    // Another client has its own allowance.
+    assert_eq!(app.gsp("Other GSP").otp_request(USERNAME).await.code(), "1");
+    // An hour after the first request, the client may ask again.
+    app.advance(TimeDelta::minutes(31));
+    assert_eq!(gsp.otp_request(USERNAME).await.code(), "1");
 }
 
 #[actix_web::test]

@@ -54,6 +54,25 @@ pub fn current(
         .optional()
 }
 
+/// How many OTPs `client` has asked for `taxpayer` since `since`, and when the
+/// earliest of them was asked for.
+pub fn asked_since(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    client: i32,
+    since: DateTime<Utc>,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    otp_requests::table
+        .filter(otp_requests::taxpayer_id.eq(taxpayer.0))
+        .filter(otp_requests::gsp_client_id.eq(client))
+        .filter(otp_requests::created_at.gt(since.naive_utc()))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(otp_requests::created_at),
+        ))
+        .first(conn)
+}
+
 /// Counts a wrong try; returns the number of wrong tries so far.
 pub fn record_wrong_try(conn: &mut Conn, id: i32) -> QueryResult<i32> {
     diesel::update(otp_requests::table.find(id))

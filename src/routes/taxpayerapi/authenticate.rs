@@ -98,6 +98,15 @@ enum Answer {
     Token { token: String, expiry: i64 },
 }
 
+/// The configured caps a GSP client meets.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Live sessions per taxpayer per client.
+    sessions: i64,
+    /// OTPs asked per taxpayer per client within [`gsp::OTP_REQUEST_WINDOW`].
+    otp_requests: u32,
+}
+
 /// Runs one action in one immediate transaction. Refusals that change state (a wrong
 /// OTP try) are committed too, so they come back inside `Ok`.
 fn run_action(
@@ -105,7 +114,7 @@ fn run_action(
     request: &AuthenticateRequest,
     client: &GspClient,
     now: DateTime<Utc>,
-    max_sessions: i64,
+    limits: Limits,
 ) -> Result<Result<Answer, ApiFailure>, AppError> {
     let username = request.username.trim().to_lowercase();
     conn.immediate_transaction(|conn| {
@@ -113,9 +122,11 @@ fn run_action(
         let t = taxpayer.as_ref();
         let access = access_until(conn, t, now)?;
         match (request.action, access) {
-            (Action::OtpRequest, Ok(_)) => otp_request_action(conn, t, client, now),
+            (Action::OtpRequest, Ok(_)) => {
+                otp_request_action(conn, t, client, now, limits.otp_requests)
+            }
             (Action::AuthToken, Ok(until)) => {
-                auth_token_action(conn, request, t, client, now, until, max_sessions)
+                auth_token_action(conn, request, t, client, now, until, limits.sessions)
             }
             (Action::OtpRequest | Action::AuthToken, Err(refusal)) => Ok(Err(refusal)),
             (Action::RefreshToken, access) => refresh_action(conn, request, t, client, now, access),
@@ -129,10 +140,19 @@ fn otp_request_action(
     taxpayer: Option<&Taxpayer>,
     client: &GspClient,
     now: DateTime<Utc>,
+    per_hour: u32,
 ) -> Result<Result<Answer, ApiFailure>, AppError> {
     let Some(t) = taxpayer else {
         return Ok(Err(ApiFailure::AccessNotEnabled));
     };
+    // Each OTP allows three guesses, so without a cap a client could go on asking and
+    // guessing until one of a million codes comes up.
+    let window = gsp::OTP_REQUEST_WINDOW;
+    let (asked, earliest) = otp_request::asked_since(conn, t.id, client.id, now - window)?;
+    if asked >= i64::from(per_hour) {
+        let retry_at = earliest.map_or(now, |at| at.and_utc()) + window;
+        return Ok(Err(ApiFailure::TooManyOtpRequests { per_hour, retry_at }));
+    }
     let otp = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
     let valid_until = now + gsp::OTP_VALIDITY;
     otp_request::open(
@@ -269,7 +289,7 @@ fn logout_action(
         (status = 403, description = "API access is not enabled or its period is over (AUTH4037)", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB (SIM413)", body = ErrorBody),
         (status = 415, description = "Body not sent as JSON (SIM415)", body = ErrorBody),
-        (status = 429, description = "Too many live sessions with this client (AUTH403)", body = ErrorBody),
+        (status = 429, description = "Too many live sessions with this client (AUTH403), or too many OTPs asked within an hour (SIM429)", body = ErrorBody),
     )
 )]
 pub async fn handle(
@@ -312,9 +332,12 @@ async fn answer(
     call.action = request.action.name();
     call.username = Some(request.username.clone());
     let now = clock.now();
-    let max_sessions = settings.gsp_sessions_per_client;
+    let limits = Limits {
+        sessions: settings.gsp_sessions_per_client,
+        otp_requests: settings.otp_requests_per_hour,
+    };
     let outcome = db::write(pool, move |conn| {
-        run_action(conn, &request, &client, now, max_sessions)
+        run_action(conn, &request, &client, now, limits)
     })
     .await?;
     match outcome? {

@@ -96,7 +96,7 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// AUTH4037, AUTH4034, AUTH4038, AUTH4033, AUTH403, OTP0011, RET11402 as the real
-    /// system uses them; SIM400, SIM401, SIM413, SIM415, SIM500 are the simulator's own.
+    /// system uses them; SIM400, SIM401, SIM413, SIM415, SIM429, SIM500 are the simulator's own.
     #[schema(example = "AUTH4037")]
     pub error_cd: String,
     pub message: String,
