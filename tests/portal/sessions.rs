@@ -430,6 +430,23 @@ async fn a_bad_password_change_says_why_and_changes_nothing() {
 }
 
 #[actix_web::test]
+async fn with_a_one_minute_idle_timeout_activity_still_keeps_the_session() {
+    // ASVS 7.3.1: the idle timeout counts from the last request, however short it is.
+    let app = spawn_app_with(|s| s.idle_timeout = TimeDelta::minutes(1)).await;
+    let b = app.logged_in().await;
+    for _ in 0..3 {
+        app.advance(TimeDelta::seconds(40));
+        let page = b.get("/dashboard").await;
+        assert_eq!(page.status, StatusCode::OK, "{:?}", page.location());
+    }
+    app.advance(TimeDelta::seconds(61));
+    assert_eq!(
+        b.get("/dashboard").await.location(),
+        Some("/login?expired=1&next=%2Fdashboard")
+    );
+}
+
+#[actix_web::test]
 async fn activity_moves_the_session_expiry_at_most_once_a_minute() {
     use diesel::prelude::*;
     use gst_portal::db::schema::sessions;

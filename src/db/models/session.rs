@@ -60,41 +60,37 @@ pub fn update_state(
     .execute(conn)
 }
 
-/// How stale a session's expiry may get before a request moves it on. Skipping the
-/// write on most requests saves a synced commit each (an UPDATE that matches no row
-/// writes nothing); the idle timeout is then exact to within this much.
-pub const EXTEND_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-
-/// Whether a live session's expiry is stale enough for [`extend`] to move it. A read,
-/// so most requests never queue for the write lock.
+/// Whether a live session's expiry is earlier than `stale_before`, so that [`extend`]
+/// would move it. A read, so most requests never queue for the write lock.
 pub fn extension_due(
     conn: &mut Conn,
     key_hash: &str,
     now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
+    stale_before: DateTime<Utc>,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         sessions::table
             .find(key_hash)
             .filter(sessions::expires_at.gt(now.naive_utc()))
-            .filter(sessions::expires_at.lt((expires_at - EXTEND_GRANULARITY).naive_utc())),
+            .filter(sessions::expires_at.lt(stale_before.naive_utc())),
     ))
     .get_result(conn)
 }
 
-/// Moves a live session's expiry to `expires_at`, unless it is already within
-/// [`EXTEND_GRANULARITY`] of it.
+/// Moves a live session's expiry to `expires_at`, if it is earlier than
+/// `stale_before` (another request may have moved it meanwhile).
 pub fn extend(
     conn: &mut Conn,
     key_hash: &str,
     now: DateTime<Utc>,
+    stale_before: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::update(
         sessions::table
             .find(key_hash)
             .filter(sessions::expires_at.gt(now.naive_utc()))
-            .filter(sessions::expires_at.lt((expires_at - EXTEND_GRANULARITY).naive_utc())),
+            .filter(sessions::expires_at.lt(stale_before.naive_utc())),
     )
     .set(sessions::expires_at.eq(expires_at.naive_utc()))
     .execute(conn)
