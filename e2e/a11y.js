@@ -24,6 +24,25 @@ const noScriptContexts = new WeakSet();
 const lastDocument = new WeakMap();
 const reported = new Set();
 
+/** A phone's screen, for `openContext`: 375 CSS pixels wide, touch, double density. */
+export const PHONE = {
+  viewport: { width: 375, height: 667 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
+
+/**
+ * Fails unless the page fits its screen's width (nothing a person on a phone would
+ * have to scroll sideways to see), then runs the accessibility check.
+ */
+export async function assertFitsScreen(page, what) {
+  const screen = page.viewportSize().width;
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= screen, `${what} is ${width} pixels wide on a ${screen} pixel screen`);
+  await checkA11y(page, `${what} at ${screen} pixels wide`);
+}
+
 /** Opens a browser context; remembers whether JavaScript is off so checks can adapt. */
 export async function openContext(browser, options = {}) {
   const context = await browser.newContext(options);

@@ -6,7 +6,7 @@
 import { test, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startPortal, launchBrowser, submitForm, TAXPAYER } from "../portal.js";
-import { checkA11y, openContext } from "../a11y.js";
+import { assertFitsScreen, checkA11y, openContext, PHONE } from "../a11y.js";
 import { Chapter } from "../guide.js";
 
 let portal;
@@ -85,38 +85,27 @@ test("without JavaScript: the Duration drop-down is always there and the steps s
 });
 
 test("on a phone 375 pixels wide: every step fits the screen", async () => {
-  const context = await openContext(browser, {
-    viewport: { width: 375, height: 667 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-  });
-  // Nothing may stick out sideways: a person on a phone would have to scroll to see it.
-  async function fitsTheScreen(page, what) {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 375, `${what} is ${width} pixels wide on a 375 pixel screen`);
-    await checkA11y(page, `${what} at phone size`);
-  }
+  const context = await openContext(browser, PHONE);
   try {
     const page = await context.newPage();
     await page.goto(`${portal.base}/login`);
-    await fitsTheScreen(page, "the login page");
+    await assertFitsScreen(page, "the login page");
     await page.getByLabel("Username").tap();
     await page.getByLabel("Username").fill(TAXPAYER.username);
     await page.getByLabel("Password").tap();
     await page.getByLabel("Password").fill(TAXPAYER.password);
     await page.getByRole("button", { name: "LOGIN" }).tap();
     await page.getByRole("heading", { name: `Welcome ${TAXPAYER.legalName}` }).waitFor();
-    await fitsTheScreen(page, "the Dashboard");
+    await assertFitsScreen(page, "the Dashboard");
 
     await page.getByRole("link", { name: "View Profile" }).tap();
     await page.getByRole("heading", { name: "My Profile" }).waitFor();
-    await fitsTheScreen(page, "My Profile");
+    await assertFitsScreen(page, "My Profile");
 
     const link = page.getByRole("complementary", { name: "Quick Links" }).getByRole("link", { name: "Manage API Access" });
     await link.tap();
     await page.getByRole("heading", { name: "Manage API Access" }).waitFor();
-    await fitsTheScreen(page, "Manage API Access");
+    await assertFitsScreen(page, "Manage API Access");
 
     await page.getByRole("radio", { name: "Yes" }).tap();
     const duration = page.getByLabel("Duration");
@@ -131,7 +120,7 @@ test("on a phone 375 pixels wide: every step fits the screen", async () => {
     await page.getByRole("button", { name: "CONFIRM" }).tap();
     await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
     assert.match(await statusText(page), STATUS_ENABLED);
-    await fitsTheScreen(page, "Manage API Access after Confirm");
+    await assertFitsScreen(page, "Manage API Access after Confirm");
     await guide.shoot(
       page,
       "After CONFIRM on a phone: the saved message and the new status, as on a computer. Wide tables such as Recent changes scroll sideways inside their box.",
@@ -140,13 +129,13 @@ test("on a phone 375 pixels wide: every step fits the screen", async () => {
     // The account menu opens and fits too.
     await page.getByText(`Account menu of ${TAXPAYER.legalName}`).tap();
     await page.getByRole("button", { name: "Logout" }).waitFor();
-    await fitsTheScreen(page, "the open account menu");
+    await assertFitsScreen(page, "the open account menu");
 
     // The page for GSP developers, with its long curl examples, fits as well: the
     // examples scroll inside their boxes, and those boxes can take the focus.
     await page.goto(`${portal.base}/taxpayerapi`);
     await page.getByRole("heading", { name: "GSP API simulator" }).waitFor();
-    await fitsTheScreen(page, "the API simulator's page");
+    await assertFitsScreen(page, "the API simulator's page");
   } finally {
     await context.close();
   }

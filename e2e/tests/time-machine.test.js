@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startPortal, launchBrowser, logIn, parseIst, submitForm } from "../portal.js";
-import { checkA11y } from "../a11y.js";
+import { assertFitsScreen, checkA11y, openContext, PHONE } from "../a11y.js";
 
 const TRAINER_PASSWORD = "Trainer-e2e-2026";
 const ENDING = { username: "demo.ending", password: "Demo@2026" };
@@ -79,5 +79,33 @@ test("the trainer moves the clock past the end of the period and the page shows 
   } finally {
     await taxpayerContext.close();
     await trainerContext.close();
+  }
+});
+
+test("the trainer console works on a phone 375 pixels wide", async () => {
+  const context = await openContext(browser, PHONE);
+  try {
+    const trainer = await context.newPage();
+    await trainer.goto(`${portal.base}/trainer/login`);
+    await assertFitsScreen(trainer, "the trainer login");
+    await trainer.getByLabel("Trainer password").fill(TRAINER_PASSWORD);
+    await trainer.getByRole("button", { name: "LOGIN" }).tap();
+    await trainer.getByRole("heading", { name: "Trainer console" }).waitFor();
+    await assertFitsScreen(trainer, "the trainer console");
+
+    // Every time machine button can be reached on the screen, and one tap works.
+    for (const name of ["+1 hour", "+6 hours", "+1 day", "+7 days", "+30 days", "Back to real time"]) {
+      const box = await trainer.getByRole("button", { name }).boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= 375, `${name} sits at ${box.x}..${box.x + box.width}`);
+    }
+    await Promise.all([trainer.waitForEvent("load"), trainer.getByRole("button", { name: "+6 hours" }).tap()]);
+    await trainer.getByRole("status").filter({ hasText: /^Demo clock: / }).waitFor();
+    await assertFitsScreen(trainer, "the trainer console with the clock moved");
+    await Promise.all([trainer.waitForEvent("load"), trainer.getByRole("button", { name: "Back to real time" }).tap()]);
+
+    await trainer.goto(`${portal.base}/trainer/reset`);
+    await assertFitsScreen(trainer, "the reset confirmation");
+  } finally {
+    await context.close();
   }
 });
