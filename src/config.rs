@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use chrono::TimeDelta;
 
+pub use crate::net::TrustedProxies;
+
 /// What `Application::build` needs to start a portal.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -20,10 +22,8 @@ pub struct Settings {
     pub idle_timeout: TimeDelta,
     /// A session ends this long after login, however active.
     pub session_lifetime: TimeDelta,
-    /// Failed logins in a row that lock a username.
-    pub lockout_threshold: u32,
-    /// How long a lock lasts.
-    pub lockout_duration: TimeDelta,
+    /// When failed logins lock an account, and for how long.
+    pub lockout: LockPolicy,
     /// Login attempts one client address may make per minute, whatever the usernames.
     pub login_attempts_per_minute: u64,
     /// Live API sessions one GSP client may hold for one taxpayer.
@@ -36,6 +36,33 @@ pub struct Settings {
     pub captcha: bool,
     /// The trainer console's password (demo mode); generated at start when absent.
     pub trainer_password: Option<String>,
+    /// Reverse proxies whose forwarding headers name the client; none by default, and
+    /// then those headers are ignored.
+    pub trusted_proxies: TrustedProxies,
+    /// How long a client may take to send a request's head, and then its body.
+    pub request_timeout: std::time::Duration,
+    /// Open connections each worker thread accepts; more wait in the listen queue.
+    pub max_connections_per_worker: usize,
+}
+
+/// Failed logins in a row that lock an account, and how long the lock lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockPolicy {
+    pub threshold: u32,
+    pub duration: TimeDelta,
+}
+
+/// The defaults, shared by `Settings::new` and the command line.
+pub mod defaults {
+    pub const IDLE_TIMEOUT_MINUTES: u32 = 15;
+    pub const SESSION_LIFETIME_HOURS: u32 = 12;
+    pub const LOCKOUT_THRESHOLD: u32 = 5;
+    pub const LOCKOUT_MINUTES: u32 = 15;
+    pub const LOGIN_ATTEMPTS_PER_MINUTE: u64 = 30;
+    pub const GSP_SESSIONS_PER_CLIENT: i64 = 5;
+    pub const OTP_REQUESTS_PER_HOUR: u32 = 5;
+    pub const REQUEST_TIMEOUT_SECONDS: u64 = 10;
+    pub const MAX_CONNECTIONS_PER_WORKER: usize = 1024;
 }
 
 impl Settings {
@@ -46,24 +73,21 @@ impl Settings {
             database: database.into(),
             secure_cookies: false,
             session_secret: None,
-            idle_timeout: TimeDelta::minutes(15),
-            session_lifetime: TimeDelta::hours(12),
-            lockout_threshold: 5,
-            lockout_duration: TimeDelta::minutes(15),
-            login_attempts_per_minute: 30,
-            gsp_sessions_per_client: 5,
-            otp_requests_per_hour: 5,
+            idle_timeout: TimeDelta::minutes(defaults::IDLE_TIMEOUT_MINUTES.into()),
+            session_lifetime: TimeDelta::hours(defaults::SESSION_LIFETIME_HOURS.into()),
+            lockout: LockPolicy {
+                threshold: defaults::LOCKOUT_THRESHOLD,
+                duration: TimeDelta::minutes(defaults::LOCKOUT_MINUTES.into()),
+            },
+            login_attempts_per_minute: defaults::LOGIN_ATTEMPTS_PER_MINUTE,
+            gsp_sessions_per_client: defaults::GSP_SESSIONS_PER_CLIENT,
+            otp_requests_per_hour: defaults::OTP_REQUESTS_PER_HOUR,
             demo: false,
             captcha: false,
             trainer_password: None,
-        }
-    }
-
-    /// How login locks work, for the demo data's locked account.
-    pub fn lock_rules(&self) -> crate::demo::LockRules {
-        crate::demo::LockRules {
-            threshold: self.lockout_threshold,
-            duration: self.lockout_duration,
+            trusted_proxies: TrustedProxies::default(),
+            request_timeout: std::time::Duration::from_secs(defaults::REQUEST_TIMEOUT_SECONDS),
+            max_connections_per_worker: defaults::MAX_CONNECTIONS_PER_WORKER,
         }
     }
 
@@ -74,6 +98,25 @@ impl Settings {
             "__Host-gst_session"
         } else {
             "gst_session"
+        }
+    }
+
+    /// The cookie that binds the login forms' anti-forgery token to a browser before
+    /// anyone is logged in (no session row is stored for a visitor).
+    pub fn visitor_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-gst_visitor"
+        } else {
+            "gst_visitor"
+        }
+    }
+
+    /// The encrypted cookie holding the captcha last shown to this browser.
+    pub fn captcha_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-gst_captcha"
+        } else {
+            "gst_captcha"
         }
     }
 }

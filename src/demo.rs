@@ -8,11 +8,15 @@ use crate::admin::{self, AddTaxpayerError, ClientCredentials, TaxpayerInput};
 use crate::auth::password;
 use crate::clock::Clock;
 use crate::db::models::api_access;
-use crate::db::models::{api_call, app_setting, gsp_client, login_throttle, taxpayer, Origin};
-use crate::db::schema::{login_throttle as throttle_table, taxpayers};
+use crate::db::models::login_throttle::{self, ThrottleKey};
+use crate::db::models::{
+    api_call, app_setting, demo_taxpayer, gsp_client, gsp_session, otp_request, taxpayer, Origin,
+};
+use crate::db::schema::taxpayers;
 use crate::db::Conn;
 use crate::domain::access::{AccessChoice, AccessState};
 use crate::domain::duration::AccessDuration;
+use crate::domain::gsp;
 
 /// The password every demo taxpayer is seeded with.
 pub const DEMO_PASSWORD: &str = "Demo@2026";
@@ -97,13 +101,6 @@ pub const TAXPAYERS: [DemoTaxpayer; 5] = [
     },
 ];
 
-/// How logins are locked, for the locked case.
-#[derive(Debug, Clone, Copy)]
-pub struct LockRules {
-    pub threshold: u32,
-    pub duration: TimeDelta,
-}
-
 fn input(t: &DemoTaxpayer) -> TaxpayerInput {
     TaxpayerInput {
         username: t.username.to_string(),
@@ -126,7 +123,6 @@ fn set_up_case(
     t: &DemoTaxpayer,
     id: taxpayer::TaxpayerId,
     clock: &Clock,
-    lock: LockRules,
 ) -> Result<(), AddTaxpayerError> {
     let now = clock.now();
     let origin = Origin {
@@ -157,7 +153,7 @@ fn set_up_case(
             )?;
         }
         Case::NeverEnabled => {}
-        Case::Locked => lock_demo_account(conn, t.username, clock, lock)?,
+        Case::Locked => lock_demo_account(conn, t.username, clock)?,
     }
     Ok(())
 }
@@ -167,27 +163,16 @@ fn set_up_case(
 pub const DEMO_LOCK: TimeDelta = TimeDelta::hours(24);
 
 /// Locks `username` the way failed logins do, for [`DEMO_LOCK`].
-fn lock_demo_account(
-    conn: &mut Conn,
-    username: &str,
-    clock: &Clock,
-    lock: LockRules,
-) -> QueryResult<()> {
-    for _ in 0..lock.threshold.max(1) {
-        login_throttle::record_failure(
-            conn,
-            username,
-            clock.security_now(),
-            lock.threshold,
-            DEMO_LOCK,
-        )?;
-    }
-    Ok(())
+fn lock_demo_account(conn: &mut Conn, username: &str, clock: &Clock) -> QueryResult<()> {
+    let now = clock.security_now();
+    let key = ThrottleKey::Taxpayer(username.to_string());
+    login_throttle::lock(conn, &key, now, now + DEMO_LOCK)
 }
 
-/// Adds what is missing of the demo data (taxpayers in their cases, the GSP client)
-/// and turns the sandbox OTP on. Returns how many taxpayers were added.
-pub fn seed(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<usize, AddTaxpayerError> {
+/// Adds what is missing of the demo data (taxpayers in their cases, marked as
+/// training data, and the GSP client), and turns the sandbox OTP on unless an
+/// operator has set it. Returns how many taxpayers were added.
+pub fn seed(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerError> {
     if gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?.is_none() {
         let demo = ClientCredentials {
             client_id: DEMO_GSP_CLIENT_ID.to_string(),
@@ -195,20 +180,23 @@ pub fn seed(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<usize, Ad
         };
         admin::insert_gsp_client(conn, DEMO_GSP_CLIENT_NAME, &demo, clock.now())?;
     }
-    app_setting::set(conn, app_setting::SANDBOX_OTP, "on")?;
+    // Seeding never overrides an operator's `sandbox-otp off`.
+    app_setting::get_or_insert_with(conn, app_setting::SANDBOX_OTP, || "on".to_string())?;
     let mut added = 0;
     for t in &TAXPAYERS {
         if taxpayer::find_by_username(conn, t.username)?.is_some() {
             // The locked account is locked again at each start once its lock ran out.
+            let key = ThrottleKey::Taxpayer(t.username.to_string());
             let unlocked =
-                login_throttle::locked_until(conn, t.username, clock.security_now())?.is_none();
+                login_throttle::locked_until(conn, &key, clock.security_now())?.is_none();
             if t.case == Case::Locked && unlocked {
-                lock_demo_account(conn, t.username, clock, lock)?;
+                lock_demo_account(conn, t.username, clock)?;
             }
             continue;
         }
         let id = admin::add_taxpayer(conn, &input(t), clock.now())?;
-        set_up_case(conn, t, id, clock, lock)?;
+        demo_taxpayer::mark(conn, id, demo_taxpayer::DEMO)?;
+        set_up_case(conn, t, id, clock)?;
         added += 1;
     }
     Ok(added)
@@ -217,24 +205,16 @@ pub fn seed(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<usize, Ad
 /// Puts the demo data back as seeded: the demo taxpayers are removed with everything
 /// of theirs (access, history, sessions, GSP tokens, messages), the API call log is
 /// cleared and the demo data seeded again. Other taxpayers are left alone.
-pub fn reset(conn: &mut Conn, clock: &Clock, lock: LockRules) -> Result<(), AddTaxpayerError> {
+pub fn reset(conn: &mut Conn, clock: &Clock) -> Result<(), AddTaxpayerError> {
     let usernames: Vec<&str> = TAXPAYERS.iter().map(|t| t.username).collect();
     conn.immediate_transaction(|conn| {
         diesel::delete(taxpayers::table.filter(taxpayers::username.eq_any(&usernames)))
             .execute(conn)?;
-        diesel::delete(throttle_table::table.filter(throttle_table::username.eq_any(&usernames)))
-            .execute(conn)?;
+        login_throttle::clear_taxpayers(conn, &usernames)?;
         api_call::clear(conn)?;
         diesel::QueryResult::Ok(())
     })?;
-    seed(conn, clock, lock).map(drop)
-}
-
-/// The trainer console's credential: the password (printed at start) and its argon2id
-/// hash, which is what logins are checked against.
-pub struct TrainerCredential {
-    pub password: String,
-    pub hash: String,
+    seed(conn, clock).map(drop)
 }
 
 /// A fresh trainer password that satisfies the portal's rule: two words of letters, a
@@ -272,6 +252,19 @@ pub fn saved_offset(conn: &mut Conn) -> anyhow::Result<TimeDelta> {
 /// Saves the time machine's offset.
 pub fn save_offset(conn: &mut Conn, offset: TimeDelta) -> QueryResult<()> {
     app_setting::set(conn, OFFSET_SETTING, &offset.num_seconds().to_string())
+}
+
+/// After the time machine moved back to `now`: what was issued "in the future" is
+/// brought back within reach of the new time. Access periods confirmed later than
+/// `now` start at `now` with their chosen length; GSP sessions issued or refreshed
+/// later end, and OTPs asked later are forgotten. (The history keeps its rows as
+/// they were recorded.)
+pub fn clock_moved_back(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<()> {
+    conn.immediate_transaction(|conn| {
+        api_access::rebase_future_choices(conn, now)?;
+        gsp_session::end_issued_after(conn, now, gsp::TOKEN_LIFETIME, gsp_session::ENDED_BY_CLOCK)?;
+        otp_request::delete_made_after(conn, now).map(drop)
+    })
 }
 
 /// A demo account as printed at start.
@@ -332,7 +325,11 @@ pub fn overview(conn: &mut Conn, clock: &Clock) -> QueryResult<Vec<Overview>> {
             username: found.username,
             case: t.trade_name,
             access: AccessState::at(stored.as_ref(), clock.now()),
-            locked_until: login_throttle::locked_until(conn, t.username, clock.security_now())?,
+            locked_until: login_throttle::locked_until(
+                conn,
+                &ThrottleKey::Taxpayer(t.username.to_string()),
+                clock.security_now(),
+            )?,
         });
     }
     Ok(rows)

@@ -11,6 +11,8 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod gsp_demo;
+pub mod housekeeping;
+pub mod net;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use gst_portal::admin::{self, TaxpayerInput};
 use gst_portal::clock::Clock;
-use gst_portal::config::Settings;
+use gst_portal::config::{defaults, LockPolicy, Settings, TrustedProxies};
 use gst_portal::startup::{Application, ShutdownSignals};
 use gst_portal::{db, telemetry};
 
@@ -101,25 +101,25 @@ struct ServeArgs {
     #[arg(long, env = "GST_PORTAL_SESSION_SECRET", hide_env_values = true)]
     session_secret: Option<String>,
     /// Minutes without a request after which a session ends.
-    #[arg(long, env = "GST_PORTAL_IDLE_TIMEOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    #[arg(long, env = "GST_PORTAL_IDLE_TIMEOUT_MINUTES", default_value_t = defaults::IDLE_TIMEOUT_MINUTES, value_parser = clap::value_parser!(u32).range(1..=1440))]
     idle_timeout_minutes: u32,
     /// Hours after login at which a session ends however active.
-    #[arg(long, env = "GST_PORTAL_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=168))]
+    #[arg(long, env = "GST_PORTAL_SESSION_LIFETIME_HOURS", default_value_t = defaults::SESSION_LIFETIME_HOURS, value_parser = clap::value_parser!(u32).range(1..=168))]
     session_lifetime_hours: u32,
     /// Failed logins in a row that lock a username.
-    #[arg(long, env = "GST_PORTAL_LOCKOUT_THRESHOLD", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, env = "GST_PORTAL_LOCKOUT_THRESHOLD", default_value_t = defaults::LOCKOUT_THRESHOLD, value_parser = clap::value_parser!(u32).range(1..=100))]
     lockout_threshold: u32,
     /// Minutes a locked username stays locked.
-    #[arg(long, env = "GST_PORTAL_LOCKOUT_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=1440))]
+    #[arg(long, env = "GST_PORTAL_LOCKOUT_MINUTES", default_value_t = defaults::LOCKOUT_MINUTES, value_parser = clap::value_parser!(u32).range(1..=1440))]
     lockout_minutes: u32,
     /// Login attempts one client address may make per minute.
-    #[arg(long, env = "GST_PORTAL_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, env = "GST_PORTAL_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = defaults::LOGIN_ATTEMPTS_PER_MINUTE, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     login_attempts_per_minute: u64,
     /// Live API sessions one GSP client may hold for one taxpayer.
-    #[arg(long, env = "GST_PORTAL_GSP_SESSIONS_PER_CLIENT", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=1000))]
+    #[arg(long, env = "GST_PORTAL_GSP_SESSIONS_PER_CLIENT", default_value_t = defaults::GSP_SESSIONS_PER_CLIENT, value_parser = clap::value_parser!(i64).range(1..=1000))]
     gsp_sessions_per_client: i64,
     /// OTPs one GSP client may ask for one taxpayer within an hour.
-    #[arg(long, env = "GST_PORTAL_OTP_REQUESTS_PER_HOUR", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, env = "GST_PORTAL_OTP_REQUESTS_PER_HOUR", default_value_t = defaults::OTP_REQUESTS_PER_HOUR, value_parser = clap::value_parser!(u32).range(1..=1000))]
     otp_requests_per_hour: u32,
     /// Demo mode for trainers: a banner, demo data, the trainer console and its time
     /// machine (on when no command is given).
@@ -132,6 +132,16 @@ struct ServeArgs {
     /// The trainer console's password (default: a new one, printed at start).
     #[arg(long, env = "GST_PORTAL_TRAINER_PASSWORD", hide_env_values = true)]
     trainer_password: Option<String>,
+    /// Reverse proxies whose Forwarded / X-Forwarded-For headers name the client:
+    /// addresses or CIDR blocks, comma-separated (default: none, headers ignored).
+    #[arg(long, env = "GST_PORTAL_TRUSTED_PROXIES", value_parser = TrustedProxies::parse, default_value = "")]
+    trusted_proxies: TrustedProxies,
+    /// Seconds a client may take to send a request's head, and then its body.
+    #[arg(long, env = "GST_PORTAL_REQUEST_TIMEOUT_SECONDS", default_value_t = defaults::REQUEST_TIMEOUT_SECONDS, value_parser = clap::value_parser!(u64).range(1..=600))]
+    request_timeout_seconds: u64,
+    /// Open connections each worker thread (one per core) accepts.
+    #[arg(long, env = "GST_PORTAL_MAX_CONNECTIONS_PER_WORKER", default_value_t = defaults::MAX_CONNECTIONS_PER_WORKER)]
+    max_connections_per_worker: usize,
 }
 
 #[derive(Subcommand)]
@@ -198,8 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::SeedDemo) => {
             let pool = db::open(&database)?;
             let mut conn = pool.get()?;
-            let lock = Settings::new("", &database).lock_rules();
-            let added = gst_portal::demo::seed(&mut conn, &Clock::system(), lock)?;
+            let added = gst_portal::demo::seed(&mut conn, &Clock::system())?;
             println!("Added {added} demo taxpayer(s).");
             print_demo_accounts(&mut conn)
         }
@@ -262,10 +271,12 @@ fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()
             }
         }
         GspClientCommand::Revoke { client_id } => {
-            if !gst_portal::db::models::gsp_client::revoke(&mut conn, &client_id, now)? {
+            let Some(ended) =
+                gst_portal::db::models::gsp_client::revoke(&mut conn, &client_id, now)?
+            else {
                 anyhow::bail!("no active GSP client has the id {client_id}");
-            }
-            println!("Revoked GSP client {client_id}.");
+            };
+            println!("Revoked GSP client {client_id}; {ended} GSP session(s) of it ended.");
         }
     }
     Ok(())
@@ -337,14 +348,19 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     settings.session_secret = args.session_secret;
     settings.idle_timeout = TimeDelta::minutes(args.idle_timeout_minutes.into());
     settings.session_lifetime = TimeDelta::hours(args.session_lifetime_hours.into());
-    settings.lockout_threshold = args.lockout_threshold;
-    settings.lockout_duration = TimeDelta::minutes(args.lockout_minutes.into());
+    settings.lockout = LockPolicy {
+        threshold: args.lockout_threshold,
+        duration: TimeDelta::minutes(args.lockout_minutes.into()),
+    };
     settings.login_attempts_per_minute = args.login_attempts_per_minute;
     settings.gsp_sessions_per_client = args.gsp_sessions_per_client;
     settings.otp_requests_per_hour = args.otp_requests_per_hour;
     settings.demo = args.demo;
     settings.captcha = args.demo && !args.no_captcha;
     settings.trainer_password = args.trainer_password;
+    settings.trusted_proxies = args.trusted_proxies;
+    settings.request_timeout = std::time::Duration::from_secs(args.request_timeout_seconds);
+    settings.max_connections_per_worker = args.max_connections_per_worker.max(1);
 
     let signals = ShutdownSignals::install()?;
     let clock = Arc::new(Clock::system());

@@ -5,27 +5,28 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
-use actix_extensible_rate_limit::backend::SimpleInputFunctionBuilder;
-use actix_extensible_rate_limit::RateLimiter;
 use actix_session::config::{BrowserSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{time::Duration as CookieDuration, Key, SameSite};
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, DefaultHeaders};
-use actix_web::{guard, web, App, HttpServer, ResponseError};
+use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
-use crate::auth::password::Hasher;
+use crate::auth::password::{self, Hasher};
 use crate::auth::session_store::DbSessionStore;
+use crate::auth::visitor::{self, CookieKey};
+use crate::auth::TrainerCredential;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::app_setting;
 use crate::db::{self, Pool};
-use crate::demo::{self, TrainerCredential};
+use crate::demo;
 use crate::error::AppError;
 use crate::routes::form::FORM_LIMIT;
-use crate::{routes, telemetry};
+use crate::routes::taxpayerapi::UnidentifiedCalls;
+use crate::routes::Wiring;
+use crate::{housekeeping, routes, telemetry};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -58,6 +59,7 @@ impl Application {
             None
         };
         let trainer_password = trainer.as_ref().map(|t| t.password.clone());
+        housekeeping::start(pool.clone(), clock.clone());
         let server = serve(
             listener,
             pool.clone(),
@@ -129,17 +131,34 @@ async fn prepare_demo(
 ) -> anyhow::Result<TrainerCredential> {
     let mut conn = pool.get().context("could not take a database connection")?;
     clock.set_demo_offset(demo::saved_offset(&mut conn)?);
-    demo::seed(&mut conn, clock, settings.lock_rules()).context("could not seed the demo data")?;
+    demo::seed(&mut conn, clock).context("could not seed the demo data")?;
     let password = settings
         .trainer_password
         .clone()
         .unwrap_or_else(demo::new_trainer_password);
-    let hash = hasher
-        .hash(password.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // The hash is kept, so trainer sessions (tied to it) outlive a restart with the
+    // same password and end when the password changes.
+    let kept = app_setting::get(&mut conn, TRAINER_HASH)?;
+    let still_right = match &kept {
+        Some(hash) => password::verify(hash, &password)?,
+        None => false,
+    };
+    let hash = match kept {
+        Some(hash) if still_right => hash,
+        _ => {
+            let hash = hasher
+                .hash(password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            app_setting::set(&mut conn, TRAINER_HASH, &hash)?;
+            hash
+        }
+    };
     Ok(TrainerCredential { password, hash })
 }
+
+/// Where the trainer password's hash is kept.
+const TRAINER_HASH: &str = "trainer_password_hash";
 
 /// SIGTERM and SIGINT, caught from the moment `install` returns.
 pub struct ShutdownSignals {
@@ -198,6 +217,45 @@ fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
         .collect()
 }
 
+/// The header of every answer: what the browser may load and show, and that nothing
+/// is cached.
+fn security_headers(settings: &Settings) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("Content-Security-Policy", CSP))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add(("Cache-Control", "no-store"));
+    if settings.secure_cookies {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
+}
+
+/// Sessions in the database, behind a cookie that is HttpOnly and SameSite=Strict
+/// (and Secure with `__Host-` over https), idle-timed by the store.
+fn session_middleware(
+    settings: &Settings,
+    store: DbSessionStore,
+    key: Key,
+) -> SessionMiddleware<DbSessionStore> {
+    let idle = CookieDuration::seconds(settings.idle_timeout.num_seconds());
+    SessionMiddleware::builder(store, key)
+        .cookie_name(settings.cookie_name().to_string())
+        .cookie_secure(settings.secure_cookies)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Strict)
+        .cookie_path("/".to_string())
+        .session_lifecycle(
+            BrowserSession::default()
+                .state_ttl(idle)
+                .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+        )
+        .build()
+}
+
 fn serve(
     listener: TcpListener,
     pool: Pool,
@@ -207,67 +265,35 @@ fn serve(
     hasher: Hasher,
     trainer: Option<TrainerCredential>,
 ) -> anyhow::Result<Server> {
-    let trainer = trainer.map(web::Data::new);
     let store = DbSessionStore::new(pool.clone(), clock.clone());
+    let wiring = Arc::new(Wiring {
+        settings: settings.clone(),
+        // One counter store for all workers, so the limit holds per process.
+        login_attempts: InMemoryBackend::builder().build(),
+        trainer: trainer.map(web::Data::new),
+    });
+    let request_timeout = settings.request_timeout;
+    let max_connections = settings.max_connections_per_worker;
     let pool = web::Data::new(pool);
     let clock = web::Data::from(clock);
     let hasher = web::Data::new(hasher);
+    let cookie_key = web::Data::new(CookieKey(key.clone()));
+    let unidentified = web::Data::new(UnidentifiedCalls::default());
     let settings = web::Data::new(settings);
-    // One counter store for all workers, so the limit holds per process.
-    let login_attempts = InMemoryBackend::builder().build();
     let server = HttpServer::new(move || {
-        // Both login forms (taxpayer and trainer) count against the same limit per
-        // address: the limiters share one backend and key on the peer address.
-        let login_limit = || {
-            let per_address = SimpleInputFunctionBuilder::new(
-                std::time::Duration::from_secs(60),
-                settings.login_attempts_per_minute,
-            )
-            .peer_ip_key()
-            .build();
-            RateLimiter::builder(login_attempts.clone(), per_address)
-                .add_headers()
-                .request_denied_response(|_| {
-                    AppError::Rejected {
-                        status: StatusCode::TOO_MANY_REQUESTS,
-                        message: "Too many login attempts have come from your network address. Wait a minute, then try again.".to_string(),
-                    }
-                    .error_response()
-                })
-                .build()
-        };
-        let idle = CookieDuration::seconds(settings.idle_timeout.num_seconds());
-        let session = SessionMiddleware::builder(store.clone(), key.clone())
-            .cookie_name(settings.cookie_name().to_string())
-            .cookie_secure(settings.secure_cookies)
-            .cookie_http_only(true)
-            .cookie_same_site(SameSite::Strict)
-            .cookie_path("/".to_string())
-            .session_lifecycle(
-                BrowserSession::default()
-                    .state_ttl(idle)
-                    .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
-            )
-            .build();
-        let mut headers = DefaultHeaders::new()
-            .add(("Content-Security-Policy", CSP))
-            .add(("X-Content-Type-Options", "nosniff"))
-            .add(("X-Frame-Options", "DENY"))
-            .add(("Referrer-Policy", "same-origin"))
-            .add(("Cross-Origin-Opener-Policy", "same-origin"))
-            .add(("Cache-Control", "no-store"));
-        if settings.secure_cookies {
-            headers = headers.add(("Strict-Transport-Security", "max-age=31536000"));
-        }
         App::new()
             .wrap(from_fn(routes::banner::insert))
-            .wrap(session)
-            .wrap(headers)
+            .wrap(from_fn(visitor::set_cookies))
+            .wrap(session_middleware(&settings, store.clone(), key.clone()))
+            .wrap(security_headers(&settings))
+            .wrap(from_fn(routes::deadline::body_deadline))
             .wrap(from_fn(telemetry::log_request))
             .app_data(pool.clone())
             .app_data(clock.clone())
             .app_data(hasher.clone())
             .app_data(settings.clone())
+            .app_data(cookie_key.clone())
+            .app_data(unidentified.clone())
             .app_data(web::PayloadConfig::new(FORM_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(|err, _req| {
                 AppError::bad_request(format!(
@@ -278,31 +304,15 @@ fn serve(
             .app_data(
                 web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into()),
             )
-            .service(
-                web::resource("/login")
-                    .guard(guard::Post())
-                    .wrap(login_limit())
-                    .route(web::post().to(routes::login::submit)),
-            )
-            .configure(routes::configure)
-            .configure(|cfg| {
-                // The trainer console and the captcha exist only where they are on.
-                if let Some(trainer) = &trainer {
-                    cfg.app_data(trainer.clone())
-                        .service(
-                            web::resource("/trainer/login")
-                                .guard(guard::Post())
-                                .wrap(login_limit())
-                                .route(web::post().to(routes::trainer::login::submit)),
-                        )
-                        .configure(routes::trainer::configure);
-                }
-                if settings.captcha {
-                    cfg.route("/captcha", web::get().to(routes::captcha::image));
-                }
-            })
+            .configure(|cfg| routes::configure(cfg, &wiring))
             .default_service(web::to(routes::not_found))
     })
+    // Slow clients: the head must arrive within the timeout (the body deadline is
+    // the middleware above), idle keep-alive connections close, and each worker
+    // holds a bounded number of connections.
+    .client_request_timeout(request_timeout)
+    .keep_alive(std::time::Duration::from_secs(15))
+    .max_connections(max_connections)
     .listen(listener)?
     .disable_signals()
     .run();

@@ -3,7 +3,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use crate::auth::password::fingerprint;
 use crate::auth::session::TypedSession;
+use crate::auth::TrainerCredential;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::taxpayer::{self, Taxpayer};
@@ -36,9 +38,12 @@ impl FromRequest for CurrentTrainer {
             let settings = app_data::<Settings>(&req)?;
             let clock = app_data::<Clock>(&req)?;
             if let Some(since) = session.trainer()? {
-                if clock.security_now() - since < settings.session_lifetime {
+                let trainer = app_data::<TrainerCredential>(&req)?;
+                let current = session.credential()? == Some(fingerprint(&trainer.hash));
+                if current && clock.security_now() - since < settings.session_lifetime {
                     return Ok(CurrentTrainer { session });
                 }
+                // Timed out, or made with a trainer password that has since changed.
                 session.log_out();
             } else if session.login()?.is_some() {
                 return Err(AppError::Rejected {
@@ -93,6 +98,10 @@ impl FromRequest for CurrentTaxpayer {
                 });
             }
             let found = db::run(&pool, move |conn| Ok(taxpayer::find(conn, id)?)).await?;
+            // A session made with an older password is dead: the password has been
+            // changed since (perhaps while this login was being checked).
+            let credential = session.credential()?;
+            let found = found.filter(|t| credential == Some(fingerprint(&t.password_hash)));
             match found {
                 Some(taxpayer) => Ok(CurrentTaxpayer { taxpayer, session }),
                 None => {

@@ -4,9 +4,19 @@
 pub mod captcha;
 pub mod csrf;
 pub mod guard;
+pub mod login;
 pub mod password;
 pub mod session;
 pub mod session_store;
+pub mod visitor;
+
+/// The trainer console's credential: the password (printed at start) and its argon2id
+/// hash, which is what logins are checked against and what trainer sessions are tied
+/// to.
+pub struct TrainerCredential {
+    pub password: String,
+    pub hash: String,
+}
 
 /// Random bytes as lower-case hex, for session keys, tokens and secrets.
 pub fn random_hex(bytes: usize) -> String {

@@ -46,6 +46,15 @@ pub fn verify(hash: &str, password: &str) -> anyhow::Result<bool> {
         .is_ok())
 }
 
+/// A short, stable fingerprint of a stored hash, kept in each session made with it.
+/// A new password means a new hash (with a new salt), so every session made with an
+/// older password no longer matches and is ended at its next request.
+pub fn fingerprint(hash: &str) -> String {
+    let mut digest = crate::auth::sha256_hex(hash);
+    digest.truncate(32);
+    digest
+}
+
 /// A hash of a random password, checked against when the username is unknown so that
 /// an unknown username costs the same time as a wrong password.
 fn dummy_hash() -> anyhow::Result<&'static str> {

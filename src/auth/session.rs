@@ -16,7 +16,9 @@ use crate::error::AppError;
 pub const TAXPAYER_KEY: &str = "taxpayer_id";
 const AUTHENTICATED_AT_KEY: &str = "authenticated_at";
 const TRAINER_KEY: &str = "trainer_since";
-const CAPTCHA_KEY: &str = "captcha";
+/// A fingerprint of the password hash the session was made with: a session made
+/// with an older password is dead (see `auth::password::fingerprint`).
+const CREDENTIAL_KEY: &str = "credential";
 const CSRF_KEY: &str = "csrf_token";
 const FLASH_KEY: &str = "flash";
 
@@ -67,8 +69,14 @@ impl TypedSession {
     }
 
     /// Logs `taxpayer` in under a new session key (the old key stops working), with a
-    /// new anti-forgery token.
-    pub fn log_in(&self, taxpayer: TaxpayerId, now: DateTime<Utc>) -> Result<(), AppError> {
+    /// new anti-forgery token; `credential` is the fingerprint of the password hash
+    /// the login was checked against.
+    pub fn log_in(
+        &self,
+        taxpayer: TaxpayerId,
+        now: DateTime<Utc>,
+        credential: &str,
+    ) -> Result<(), AppError> {
         self.0.renew();
         self.0.remove(FLASH_KEY);
         self.0.remove(TRAINER_KEY);
@@ -78,8 +86,21 @@ impl TypedSession {
         self.0
             .insert(AUTHENTICATED_AT_KEY, now.timestamp())
             .map_err(unexpected)?;
+        self.set_credential(credential)?;
         self.0
             .insert(CSRF_KEY, crate::auth::random_hex(32))
+            .map_err(unexpected)
+    }
+
+    /// The fingerprint of the password this session was made with.
+    pub fn credential(&self) -> Result<Option<String>, AppError> {
+        self.0.get(CREDENTIAL_KEY).map_err(unexpected)
+    }
+
+    /// Ties the session to a new password (after this browser changed it).
+    pub fn set_credential(&self, credential: &str) -> Result<(), AppError> {
+        self.0
+            .insert(CREDENTIAL_KEY, credential)
             .map_err(unexpected)
     }
 
@@ -95,8 +116,8 @@ impl TypedSession {
     }
 
     /// Makes this a trainer's session under a new key: one role per session, so any
-    /// taxpayer login in it ends.
-    pub fn log_in_trainer(&self, now: DateTime<Utc>) -> Result<(), AppError> {
+    /// taxpayer login in it ends. `credential` fingerprints the trainer password's hash.
+    pub fn log_in_trainer(&self, now: DateTime<Utc>, credential: &str) -> Result<(), AppError> {
         self.0.renew();
         self.0.remove(FLASH_KEY);
         self.0.remove(TAXPAYER_KEY);
@@ -104,22 +125,10 @@ impl TypedSession {
         self.0
             .insert(TRAINER_KEY, now.timestamp())
             .map_err(unexpected)?;
+        self.set_credential(credential)?;
         self.0
             .insert(CSRF_KEY, crate::auth::random_hex(32))
             .map_err(unexpected)
-    }
-
-    /// Remembers the characters of the captcha just shown.
-    pub fn set_captcha(&self, text: &str) -> Result<(), AppError> {
-        self.0.insert(CAPTCHA_KEY, text).map_err(unexpected)
-    }
-
-    /// The captcha shown last, removed: each one can be tried once.
-    pub fn take_captcha(&self) -> Option<String> {
-        if !self.0.contains_key(CAPTCHA_KEY) {
-            return None;
-        }
-        self.0.remove_as::<String>(CAPTCHA_KEY).and_then(Result::ok)
     }
 
     /// Moves the session to a new key, keeping its state.

@@ -46,11 +46,13 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttle (username) {
-        username -> Text,
+    login_throttle (throttle_key) {
+        throttle_key -> Text,
         failures -> Integer,
         locked_until -> Nullable<Timestamp>,
         last_failure_at -> Timestamp,
+        pending -> Integer,
+        pending_since -> Nullable<Timestamp>,
     }
 }
 
@@ -141,7 +143,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    demo_taxpayers (taxpayer_id) {
+        taxpayer_id -> Integer,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    used_captchas (nonce) {
+        nonce -> Text,
+        used_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_access -> taxpayers (taxpayer_id));
+diesel::joinable!(demo_taxpayers -> taxpayers (taxpayer_id));
 diesel::joinable!(api_access_changes -> taxpayers (taxpayer_id));
 diesel::joinable!(security_events -> taxpayers (taxpayer_id));
 diesel::joinable!(otp_requests -> taxpayers (taxpayer_id));
@@ -164,4 +181,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     otp_requests,
     gsp_sessions,
     messages,
+    demo_taxpayers,
+    used_captchas,
 );

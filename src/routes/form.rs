@@ -86,7 +86,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
                 let too_large =
                     matches!(e.as_error::<PayloadError>(), Some(PayloadError::Overflow))
                         || e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
-                if too_large {
+                let timed_out = e
+                    .as_error::<PayloadError>()
+                    .is_some_and(crate::routes::deadline::is_timeout);
+                if timed_out {
+                    rejected(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "The form took too long to arrive, so nothing was changed. Please send it again.",
+                    )
+                } else if too_large {
                     rejected(
                         StatusCode::PAYLOAD_TOO_LARGE,
                         format!(

@@ -2,6 +2,7 @@
 
 use crate::auth::guard::CurrentTaxpayer;
 use crate::auth::session::{Flash, TypedSession};
+use crate::auth::visitor::Visitor;
 use crate::domain::time::ist_datetime_24h;
 use crate::error::AppError;
 
@@ -89,13 +90,14 @@ impl Chrome {
         })
     }
 
-    /// For the login page, whose form needs a token before anyone is logged in.
-    pub fn for_visitor(session: &TypedSession) -> Result<Self, AppError> {
-        Ok(Chrome {
+    /// For the login pages, whose forms need a token before anyone is logged in; it
+    /// is bound to the visitor cookie, so showing them stores nothing.
+    pub fn for_visitor(visitor: &Visitor) -> Self {
+        Chrome {
             user: None,
-            csrf_token: session.csrf_token()?,
-            flash: session.take_flash(),
-        })
+            csrf_token: visitor.csrf_token(),
+            flash: None,
+        }
     }
 
     pub fn nav(&self) -> &'static [NavItem] {

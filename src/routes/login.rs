@@ -5,19 +5,25 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
+use crate::auth::captcha;
+use crate::auth::login::{Attempt, Credential, Gate, Purpose};
+use crate::auth::password::{fingerprint, Hasher};
 use crate::auth::session::TypedSession;
-use crate::auth::{captcha, csrf};
+use crate::auth::visitor::{Visitor, CAPTCHA_VALIDITY};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::models::security_event::{self, EventKind};
-use crate::db::models::{login_throttle, session as session_rows, taxpayer, Origin};
+use crate::db::models::login_throttle::{self, ThrottleKey};
+use crate::db::models::{taxpayer, used_captcha, Origin};
 use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::{render, see_other};
+
+/// When too many logins to one account are being checked at once.
+pub const BUSY: &str =
+    "Several logins to this account are being checked at this moment. Please try again in a minute.";
 
 /// The one message for a wrong username and a wrong password alike.
 pub const INVALID_CREDENTIALS: &str = "Invalid Username or Password. Please try again.";
@@ -76,13 +82,14 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 pub async fn show(
     query: web::Query<LoginQuery>,
     session: TypedSession,
+    visitor: Visitor,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
     if session.login()?.is_some() {
         return Ok(see_other("/dashboard"));
     }
     let mut page = LoginPage::new(
-        Chrome::for_visitor(&session)?,
+        Chrome::for_visitor(&visitor),
         safe_next(query.next.as_deref()),
         settings.captcha,
     );
@@ -108,10 +115,34 @@ pub struct LoginForm {
     captcha: Option<String>,
 }
 
+/// Whether the captcha typed in `form` answers the one last shown to this browser.
+/// Its nonce is spent in the database first, so each image gets exactly one try even
+/// when several requests carry the same cookie at once.
+async fn captcha_answered(
+    visitor: &Visitor,
+    typed: &str,
+    pool: &Pool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, AppError> {
+    let Some(shown) = visitor.captcha() else {
+        return Ok(false);
+    };
+    if now - shown.drawn_at > CAPTCHA_VALIDITY {
+        return Ok(false);
+    }
+    let nonce = shown.nonce.clone();
+    let first_try = db::write(pool, move |conn| {
+        Ok(used_captcha::spend(conn, &nonce, now)?)
+    })
+    .await?;
+    Ok(first_try && captcha::matches(&shown.text, typed))
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
     form: Form<LoginForm>,
     session: TypedSession,
+    visitor: Visitor,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     settings: web::Data<Settings>,
@@ -122,12 +153,16 @@ pub async fn submit(
     let next = safe_next(form.next.as_deref());
     let username = form.username.as_deref().unwrap_or("").trim().to_lowercase();
     let password = form.password.unwrap_or_default();
+    let mut page = LoginPage::new(
+        Chrome::for_visitor(&visitor),
+        next.clone(),
+        settings.captcha,
+    );
+    page.username = username.clone();
 
-    if csrf::verify(&session, form.csrf_token.as_deref()).is_err() {
-        // The usual cause is a login page left open past the idle timeout: show the
-        // form again with a fresh token instead of a bare error page.
-        let mut page = LoginPage::new(Chrome::for_visitor(&session)?, next, settings.captcha);
-        page.username = username;
+    if visitor.verify(form.csrf_token.as_deref()).is_err() {
+        // The usual cause is a login page left open in another browser, or cookies
+        // cleared: show the form again with a fresh token instead of a bare error page.
         page.error = Some(
             "The login page had expired or was not sent from this portal. Please log in again."
                 .to_string(),
@@ -135,17 +170,13 @@ pub async fn submit(
         return render(StatusCode::FORBIDDEN, &page);
     }
 
-    let mut page = LoginPage::new(
-        Chrome::for_visitor(&session)?,
-        next.clone(),
-        settings.captcha,
-    );
-    page.username = username.clone();
+    // Locks, sessions and the security log run on security time, which the trainer's
+    // time machine does not move; the login time shown to the taxpayer is business time.
+    let now = clock.security_now();
+    let shown_now = clock.now();
     if settings.captcha {
-        // Each image can be tried once: a wrong answer, or none, needs the new image
-        // that the page shown again will load.
-        let shown = session.take_captcha().unwrap_or_default();
-        if !captcha::matches(&shown, form.captcha.as_deref().unwrap_or_default()) {
+        let typed = form.captcha.as_deref().unwrap_or_default();
+        if !captcha_answered(&visitor, typed, &pool, now).await? {
             page.captcha_error = Some(
                 "The characters you typed do not match the image. Type the ones in the new image.",
             );
@@ -163,99 +194,68 @@ pub async fn submit(
     {
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
+    if username.chars().count() > MAX_USERNAME_CHARS {
         page.error = Some(INVALID_CREDENTIALS.to_string());
         return render(StatusCode::UNAUTHORIZED, &page);
     }
 
-    // Locks, sessions and the security log run on security time, which the trainer's
-    // time machine does not move; the login time shown to the taxpayer is business time.
-    let now = clock.security_now();
-    let shown_now = clock.now();
     let lookup = username.clone();
-    let (found, locked_until) = db::run(&pool, move |conn| {
-        Ok((
-            taxpayer::find_by_username(conn, &lookup)?,
-            login_throttle::locked_until(conn, &lookup, now)?,
-        ))
+    let found = db::run(&pool, move |conn| {
+        Ok(taxpayer::find_by_username(conn, &lookup)?)
     })
     .await?;
-    if let Some(until) = locked_until {
-        let (who, event_origin) = (found.as_ref().map(|t| t.id), origin.clone());
-        db::write(&pool, move |conn| {
-            Ok(security_event::record(
-                conn,
-                now,
-                EventKind::LoginRefusedLocked,
-                who,
-                &event_origin,
-                None,
-            )?)
+    let credential = Credential {
+        key: ThrottleKey::Taxpayer(username),
+        stored_hash: found.as_ref().map(|t| t.password_hash.clone()),
+        taxpayer: found.as_ref().map(|t| t.id),
+        purpose: Purpose::TaxpayerLogin,
+    };
+    let gate = Gate {
+        pool: &pool,
+        hasher: &hasher,
+        policy: settings.lockout,
+        clock: &clock,
+        origin: &origin,
+    };
+    let id = found.as_ref().map(|t| t.id);
+    let attempt = gate
+        .attempt(credential, password, move |conn| {
+            let Some(id) = id else { return Ok(()) };
+            taxpayer::record_login_success(conn, id, shown_now)?;
+            // Logins are a fitting, rare moment to sweep failure counts nobody has
+            // added to for a day (sessions are swept on a schedule as well).
+            login_throttle::sweep(conn, now, login_throttle::FORGET_AFTER).map(drop)
         })
         .await?;
-        tracing::info!(client = ?origin.client_ip, "login refused: username locked");
-        page.error = Some(locked_message(until));
-        return render(StatusCode::FORBIDDEN, &page);
-    }
-
-    let stored = found.as_ref().map(|t| t.password_hash.clone());
-    let matches = hasher.verify_login(stored, password).await?;
-    let taxpayer = match (&found, matches) {
-        (Some(t), true) => t,
-        _ => {
-            let (threshold, lock_for) = (settings.lockout_threshold, settings.lockout_duration);
-            let who = found.as_ref().map(|t| t.id);
-            let event_origin = origin.clone();
-            let locked = db::write(&pool, move |conn| {
-                Ok(conn.immediate_transaction(|conn| {
-                    let locked =
-                        login_throttle::record_failure(conn, &username, now, threshold, lock_for)?;
-                    let kind = match locked {
-                        Some(_) => EventKind::AccountLocked,
-                        None => EventKind::LoginFailed,
-                    };
-                    let detail = who.is_none().then_some("unknown username");
-                    security_event::record(conn, now, kind, who, &event_origin, detail)?;
-                    diesel::QueryResult::Ok(locked)
-                })?)
-            })
-            .await?;
-            tracing::info!(client = ?origin.client_ip, locked = locked.is_some(), "login failed");
-            page.error = Some(match locked {
-                Some(until) => locked_message(until),
-                None => INVALID_CREDENTIALS.to_string(),
-            });
+    let taxpayer = match (attempt, found) {
+        (Attempt::Right, Some(t)) => t,
+        (Attempt::Locked { until }, _) => {
+            tracing::info!(client = ?origin.client_ip, "login refused: username locked");
+            page.error = Some(locked_message(until));
+            return render(StatusCode::FORBIDDEN, &page);
+        }
+        (Attempt::Wrong { locked_until }, _) => {
+            tracing::info!(client = ?origin.client_ip, locked = locked_until.is_some(), "login failed");
+            page.error =
+                Some(locked_until.map_or_else(|| INVALID_CREDENTIALS.to_string(), locked_message));
             return render(StatusCode::UNAUTHORIZED, &page);
         }
+        (Attempt::Busy, _) => {
+            page.error = Some(BUSY.to_string());
+            return render(StatusCode::TOO_MANY_REQUESTS, &page);
+        }
+        (Attempt::Right, None) => {
+            return Err(AppError::Unexpected(anyhow::anyhow!(
+                "a login was right for a taxpayer that was not found"
+            )))
+        }
     };
-
-    let id = taxpayer.id;
-    let event_origin = origin.clone();
-    db::write(&pool, move |conn| {
-        Ok(conn.immediate_transaction(|conn| {
-            login_throttle::clear(conn, &username)?;
-            taxpayer::record_login_success(conn, id, shown_now)?;
-            // Logins are a fitting, rare moment to sweep sessions that ran out and
-            // failure counts nobody has added to for a day.
-            session_rows::delete_expired(conn, now)?;
-            login_throttle::sweep(conn, now, login_throttle::FORGET_AFTER)?;
-            security_event::record(
-                conn,
-                now,
-                EventKind::LoginSucceeded,
-                Some(id),
-                &event_origin,
-                None,
-            )
-        })?)
-    })
-    .await?;
-    session.log_in(id, now)?;
-    tracing::info!(taxpayer_id = id.0, client = ?origin.client_ip, "login succeeded");
+    session.log_in(taxpayer.id, now, &fingerprint(&taxpayer.password_hash))?;
+    tracing::info!(taxpayer_id = taxpayer.id.0, client = ?origin.client_ip, "login succeeded");
     Ok(see_other(next.as_deref().unwrap_or("/dashboard")))
 }
 
-fn locked_message(until: chrono::DateTime<chrono::Utc>) -> String {
+pub fn locked_message(until: chrono::DateTime<chrono::Utc>) -> String {
     format!(
         "Too many failed logins: this account is locked until {}. Please try again after that.",
         ist_datetime(until)

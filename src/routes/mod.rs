@@ -4,6 +4,7 @@ pub mod assets;
 pub mod banner;
 pub mod captcha;
 pub mod dashboard;
+pub mod deadline;
 pub mod form;
 pub mod help;
 pub mod layout;
@@ -16,28 +17,136 @@ pub mod trainer;
 pub mod unavailable;
 
 use std::future::{ready, Ready};
+use std::net::IpAddr;
 
-use actix_web::dev::Payload;
+use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
+use actix_extensible_rate_limit::backend::{
+    SimpleInputFunctionBuilder, SimpleInputFuture, SimpleOutput,
+};
+use actix_extensible_rate_limit::RateLimiter;
+use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{guard, web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::auth::TrainerCredential;
+use crate::config::Settings;
 use crate::db::models::Origin;
 use crate::error::AppError;
 
-/// Registers every route of the portal but POST /login, which `startup` registers behind
-/// the per-address rate limit.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// What the routes depend on beyond the app data: the shared counter of the
+/// per-address login limit, and the trainer's credential where the console exists.
+pub struct Wiring {
+    pub settings: Settings,
+    pub login_attempts: InMemoryBackend,
+    pub trainer: Option<web::Data<TrainerCredential>>,
+}
+
+/// Registers every route of the portal. The forms that check a password (both logins
+/// and Change Password) sit behind one per-address limit, sharing one count.
+pub fn configure(cfg: &mut web::ServiceConfig, wiring: &Wiring) {
+    // A POST guard, so that GETs of the same path reach their own route.
+    let limited = |path: &str, handler: actix_web::Route| {
+        web::resource(path.to_string())
+            .guard(guard::Post())
+            .wrap(login_limit(&wiring.login_attempts, &wiring.settings))
+            .route(handler)
+    };
     cfg.route("/", web::get().to(home))
         .route("/login", web::get().to(login::show))
+        .service(limited("/login", web::post().to(login::submit)))
         .route("/logout", web::post().to(logout::submit))
         .route("/dashboard", web::get().to(dashboard::show))
         .route("/messages", web::get().to(messages::show))
         .route("/help/api-access", web::get().to(help::api_access))
-        .configure(taxpayerapi::configure)
-        .configure(profile::configure)
+        .route("/profile", web::get().to(profile::view::show))
+        .route(
+            "/profile/api-access",
+            web::get().to(profile::api_access::show),
+        )
+        .route(
+            "/profile/api-access",
+            web::post().to(profile::api_access::confirm),
+        )
+        .route(
+            "/profile/change-password",
+            web::get().to(profile::change_password::show),
+        )
+        .service(limited(
+            "/profile/change-password",
+            web::post().to(profile::change_password::submit),
+        ))
+        .route("/taxpayerapi", web::get().to(taxpayerapi::docs::page))
+        .route("/taxpayerapi/", web::get().to(taxpayerapi::docs::page))
+        .route(
+            "/taxpayerapi/openapi.json",
+            web::get().to(taxpayerapi::docs::openapi_json),
+        )
+        .route(
+            "/taxpayerapi/v1.0/authenticate",
+            web::post().to(taxpayerapi::authenticate::handle),
+        )
+        .route(
+            "/taxpayerapi/v1.0/profile",
+            web::get().to(taxpayerapi::profile::handle),
+        )
         .route("/unavailable/{item}", web::get().to(unavailable::show))
         .route("/static/{path:.*}", web::get().to(assets::serve));
+    // The trainer console and the captcha exist only where they are on.
+    if let Some(trainer) = &wiring.trainer {
+        use trainer::{console, login as trainer_login};
+        cfg.app_data(trainer.clone())
+            .route("/trainer", web::get().to(console::show))
+            .route("/trainer/login", web::get().to(trainer_login::show))
+            .service(limited(
+                "/trainer/login",
+                web::post().to(trainer_login::submit),
+            ))
+            .route("/trainer/logout", web::post().to(trainer_login::log_out))
+            .route("/trainer/clock", web::post().to(console::move_clock))
+            .route("/trainer/reset", web::get().to(console::confirm_reset))
+            .route("/trainer/reset", web::post().to(console::reset))
+            .route("/trainer/feed.json", web::get().to(console::feed));
+    }
+    if wiring.settings.captcha {
+        cfg.route("/captcha", web::get().to(captcha::image));
+    }
+}
+
+/// The per-address limit on password forms, counted in `backend`.
+fn login_limit(
+    backend: &InMemoryBackend,
+    settings: &Settings,
+) -> RateLimiter<InMemoryBackend, SimpleOutput, impl Fn(&ServiceRequest) -> SimpleInputFuture> {
+    let per_address = SimpleInputFunctionBuilder::new(
+        std::time::Duration::from_secs(60),
+        settings.login_attempts_per_minute,
+    )
+    .custom_fn(|req| {
+        Ok(client_ip(req.request()).map_or_else(|| "unknown".to_string(), |ip| ip.to_string()))
+    })
+    .build();
+    RateLimiter::builder(backend.clone(), per_address)
+        .add_headers()
+        .request_denied_response(|_| {
+            AppError::Rejected {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: "Too many login attempts have come from your network address. Wait a minute, then try again.".to_string(),
+            }
+            .error_response()
+        })
+        .build()
+}
+
+/// The client's address: the peer's, or what a trusted reverse proxy says it is.
+/// Every use of the client's address (the login limit, the history, the security
+/// log) takes it from here.
+pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    match req.app_data::<web::Data<Settings>>() {
+        Some(settings) => settings.trusted_proxies.client_ip(peer, req.headers()),
+        None => peer,
+    }
 }
 
 /// Renders `page` as an HTML response with `status`.
@@ -64,15 +173,15 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// The origin of a request: the connection's peer address (not a forwarding header,
-/// which anyone can set) and the User-Agent cut to a sane length.
+/// The origin of a request: the client's address (see [`client_ip`]: a forwarding
+/// header counts only from a trusted proxy) and the User-Agent cut to a sane length.
 impl FromRequest for Origin {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         ready(Ok(Origin {
-            client_ip: req.peer_addr().map(|a| a.ip().to_string()),
+            client_ip: client_ip(req).map(|ip| ip.to_string()),
             user_agent: req
                 .headers()
                 .get(header::USER_AGENT)

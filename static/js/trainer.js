@@ -38,6 +38,7 @@
           access: function (row) { return "status-text status-" + row.kind; }
         });
         fill(document.querySelector("#api-feed tbody"), feed.calls, ["at", "client", "username", "action", "result"]);
+        document.getElementById("unidentified-calls").textContent = String(feed.unidentified_calls);
         document.getElementById("feed-status").textContent =
           "Newest first; refreshed at " + new Date().toLocaleTimeString() + ".";
       })

@@ -5,7 +5,8 @@ use actix_web::http::StatusCode;
 use chrono::TimeDelta;
 use diesel::prelude::*;
 
-use gst_portal::db::models::{api_access, api_call, login_throttle, message, taxpayer};
+use gst_portal::db::models::login_throttle::{self, ThrottleKey};
+use gst_portal::db::models::{api_access, api_call, message, taxpayer};
 use gst_portal::demo::{self, TAXPAYERS};
 
 use crate::helpers::*;
@@ -392,9 +393,13 @@ fn demo_state(app: &TestApp) -> Vec<String> {
             .unwrap()
             .len();
         let messages = message::recent(&mut conn, found.id, 100).unwrap().len();
-        let locked = login_throttle::locked_until(&mut conn, t.username, app.clock.security_now())
-            .unwrap()
-            .is_some();
+        let locked = login_throttle::locked_until(
+            &mut conn,
+            &ThrottleKey::Taxpayer(t.username.to_string()),
+            app.clock.security_now(),
+        )
+        .unwrap()
+        .is_some();
         lines.push(format!(
             "{} {} {:?} {:?} history={history} messages={messages} locked={locked}",
             t.username,
@@ -476,22 +481,6 @@ async fn the_console_feed_lists_gsp_calls_with_their_result_codes() {
     }
 }
 
-fn captcha_of_session(app: &TestApp) -> String {
-    use gst_portal::db::schema::sessions;
-    let mut conn = app.pool.get().unwrap();
-    let states: Vec<String> = sessions::table
-        .select(sessions::state)
-        .load(&mut conn)
-        .unwrap();
-    states
-        .iter()
-        .find_map(|s| {
-            let map: std::collections::HashMap<String, String> = serde_json::from_str(s).ok()?;
-            map.get("captcha").map(|v| v.trim_matches('"').to_string())
-        })
-        .expect("a captcha in a session")
-}
-
 #[actix_web::test]
 async fn with_the_captcha_on_a_login_needs_the_characters_of_the_image() {
     let app = spawn_app_with(|s| s.captcha = true).await;
@@ -509,7 +498,7 @@ async fn with_the_captcha_on_a_login_needs_the_characters_of_the_image() {
     assert!(without.text_of("captcha-error").is_some());
 
     b.get("/captcha").await;
-    let shown = captcha_of_session(&app);
+    let shown = app.captcha_shown(&b);
     let wrong = if shown == "000000" {
         "111111"
     } else {
@@ -529,7 +518,7 @@ async fn with_the_captcha_on_a_login_needs_the_characters_of_the_image() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     b.get("/captcha").await;
-    let shown = captcha_of_session(&app);
+    let shown = app.captcha_shown(&b);
     let res = b
         .post(
             "/login",

@@ -11,19 +11,6 @@ use gst_portal::domain::time::ist_datetime;
 
 use crate::helpers::*;
 
-/// The newest OTP in the taxpayer's Messages page, read as the taxpayer would.
-async fn otp_from_messages(b: &Browser) -> String {
-    let page = b.get("/messages").await;
-    assert_eq!(page.status, StatusCode::OK);
-    let list = page.text_of("message-list").expect("a message");
-    let otp: String = list
-        .split_whitespace()
-        .find(|w| w.len() == 6 && w.bytes().all(|c| c.is_ascii_digit()))
-        .expect("an OTP in the newest message")
-        .to_string();
-    otp
-}
-
 /// Enables access for `hours` and returns a logged-in browser.
 async fn enabled(app: &TestApp, hours: &str) -> Browser {
     let b = app.logged_in().await;
@@ -385,9 +372,15 @@ async fn a_client_may_ask_at_most_five_otps_per_taxpayer_within_an_hour() {
 
 #[actix_web::test]
 async fn the_sandbox_otp_works_only_while_the_setting_is_on() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|s| s.demo = true).await;
+    app.mark_training(app.taxpayer);
     let gsp = app.gsp("Test GSP");
     enabled(&app, "720").await;
+    {
+        use gst_portal::db::models::app_setting;
+        let mut conn = app.pool.get().unwrap();
+        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, "off").unwrap();
+    }
     gsp.otp_request(USERNAME).await;
     assert_eq!(gsp.auth_token(USERNAME, "575757").await.code(), "AUTH4034");
     {

@@ -37,7 +37,9 @@ async fn run_demo(app: &TestApp, gsp: &Gsp, stdin: &'static [u8]) -> Output {
 
 #[actix_web::test]
 async fn the_demo_client_walks_the_whole_flow_and_prints_each_exchange() {
-    let app = spawn_app().await;
+    // The sandbox OTP answers only for training taxpayers of a demo portal.
+    let app = spawn_app_with(|s| s.demo = true).await;
+    app.mark_training(app.taxpayer);
     let gsp = app.gsp("Demo GSP");
     {
         let mut conn = app.pool.get().unwrap();

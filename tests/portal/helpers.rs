@@ -116,14 +116,20 @@ async fn start(settings: Settings, clock: Arc<Clock>, dir: Arc<tempfile::TempDir
 impl TestApp {
     /// Stops this server and starts a new one on the same database file and clock.
     pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Like `restart`, with the settings changed by `tweak` first.
+    pub async fn restart_with(self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         self.handle.stop(true).await;
         let TestApp {
-            settings,
+            mut settings,
             clock,
             _dir,
             taxpayer,
             ..
         } = self;
+        tweak(&mut settings);
         let app = start(settings, clock, _dir).await;
         TestApp { taxpayer, ..app }
     }
@@ -169,6 +175,13 @@ impl TestApp {
         }
     }
 
+    /// Marks `taxpayer` as training data (a demo taxpayer), as demo seeding does.
+    pub fn mark_training(&self, taxpayer: TaxpayerId) {
+        use gst_portal::db::models::demo_taxpayer;
+        let mut conn = self.pool.get().unwrap();
+        demo_taxpayer::mark(&mut conn, taxpayer, demo_taxpayer::DEMO).unwrap();
+    }
+
     pub fn hasher_peak(&self) -> usize {
         self.hasher.peak_concurrency()
     }
@@ -201,6 +214,32 @@ impl TestApp {
             .collect()
     }
 
+    /// The characters of the captcha last drawn for `browser`, read from its
+    /// encrypted cookie with the portal's cookie key (as only the server can).
+    pub fn captcha_shown(&self, browser: &Browser) -> String {
+        use actix_web::cookie::{Cookie, CookieJar, Key};
+        let mut conn = self.pool.get().unwrap();
+        let hex = gst_portal::db::models::app_setting::get(&mut conn, "session_cookie_key")
+            .unwrap()
+            .expect("a cookie key");
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let key = Key::from(&bytes);
+        let name = self.settings.captcha_cookie_name();
+        let mut jar = CookieJar::new();
+        jar.add_original(Cookie::new(
+            name,
+            browser.cookie(name).expect("a captcha cookie"),
+        ));
+        let opened = jar
+            .private(&key)
+            .get(name)
+            .expect("a genuine captcha cookie");
+        opened.value().split('|').nth(1).unwrap().to_string()
+    }
+
     pub fn count(&self, table: &str) -> i64 {
         #[derive(QueryableByName)]
         struct Count {
@@ -213,6 +252,19 @@ impl TestApp {
             .unwrap()
             .n
     }
+}
+
+/// The newest OTP in the taxpayer's Messages page, read as the taxpayer would.
+pub async fn otp_from_messages(b: &Browser) -> String {
+    let page = b.get("/messages").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let list = page.text_of("message-list").expect("a message");
+    let otp: String = list
+        .split_whitespace()
+        .find(|w| w.len() == 6 && w.bytes().all(|c| c.is_ascii_digit()))
+        .expect("an OTP in the newest message")
+        .to_string();
+    otp
 }
 
 /// GSP software calling the API simulator.
@@ -415,13 +467,21 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(base: &str) -> Self {
+        Self::with_headers(base, &[])
+    }
+
+    /// A browser whose every request carries `headers` too (as a proxy would add).
+    pub fn with_headers(base: &str, headers: &[(&str, &str)]) -> Self {
+        let mut client = awc::Client::builder()
+            .disable_redirects()
+            .add_default_header(("User-Agent", "gst-portal-tests"))
+            .timeout(std::time::Duration::from_secs(60));
+        for &(name, value) in headers {
+            client = client.add_default_header((name.to_string(), value.to_string()));
+        }
         Browser {
             base: base.to_string(),
-            client: awc::Client::builder()
-                .disable_redirects()
-                .add_default_header(("User-Agent", "gst-portal-tests"))
-                .timeout(std::time::Duration::from_secs(60))
-                .finish(),
+            client: client.finish(),
             cookies: RefCell::new(BTreeMap::new()),
         }
     }

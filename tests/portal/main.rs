@@ -10,6 +10,7 @@ mod gsp_api;
 mod gsp_demo;
 mod helpers;
 mod pages;
+mod pentest;
 mod properties;
 mod security;
 mod sessions;

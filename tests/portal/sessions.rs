@@ -83,47 +83,73 @@ async fn login_never_redirects_to_another_site() {
 }
 
 #[actix_web::test]
-async fn login_renews_the_session_key_and_the_old_key_stays_anonymous() {
-    // ASVS 7.2.4: a new session token at authentication (no session fixation).
+async fn login_renews_the_session_key_so_a_planted_cookie_is_useless() {
+    // ASVS 7.2.4: a new session token at authentication (no session fixation). The
+    // attacker plants their own live session cookie in the victim's browser.
     let app = spawn_app().await;
+    let attacker = app.browser();
+    attacker.log_in(OTHER_USERNAME, PASSWORD).await;
+    let planted = attacker.cookie(COOKIE).expect("the attacker's session");
     let b = app.browser();
-    b.get("/login").await;
-    let before = b
-        .cookie(COOKIE)
-        .expect("the login page starts a session for its token");
-    let res = b.log_in(USERNAME, PASSWORD).await;
+    let token = b.get("/login").await.csrf_token();
+    b.set_cookie(COOKIE, &planted);
+    let res = b.post_login(&token, USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let after = b.cookie(COOKIE).unwrap();
-    assert_ne!(before, after);
-    let attacker = app.browser();
-    attacker.set_cookie(COOKIE, &before);
+    assert_ne!(planted, after);
+    let dashboard = b.get("/dashboard").await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    dashboard.assert_contains("Asha Traders");
+    // The planted key moved to the new login's session key, so it no longer works.
     assert_eq!(
         attacker.get("/dashboard").await.status,
         StatusCode::SEE_OTHER
     );
-    assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+}
+
+/// The `Set-Cookie` header of `res` that sets `name`.
+fn set_cookie<'a>(res: &'a Page, name: &str) -> &'a str {
+    res.headers
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie set"))
 }
 
 #[actix_web::test]
-async fn the_session_cookie_is_http_only_and_same_site() {
+async fn the_session_and_visitor_cookies_are_http_only_and_same_site() {
     let app = spawn_app().await;
     let b = app.browser();
-    let res = b.get("/login").await;
-    let cookie = res.header("set-cookie").unwrap();
-    assert!(cookie.starts_with("gst_session="));
-    assert!(cookie.contains("HttpOnly"));
-    assert!(cookie.contains("SameSite=Strict"));
-    assert!(cookie.contains("Path=/"));
-    assert!(!cookie.contains("Secure"));
+    let login_page = b.get("/login").await;
+    let res = b.log_in(USERNAME, PASSWORD).await;
+    for cookie in [
+        set_cookie(&login_page, "gst_visitor"),
+        set_cookie(&res, "gst_session"),
+    ] {
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+        assert!(!cookie.contains("Secure"), "{cookie}");
+    }
 }
 
 #[actix_web::test]
-async fn with_secure_cookies_the_cookie_is_secure_and_host_prefixed() {
+async fn with_secure_cookies_the_cookies_are_secure_and_host_prefixed() {
     let app = spawn_app_with(|s| s.secure_cookies = true).await;
-    let res = app.browser().get("/login").await;
-    let cookie = res.header("set-cookie").unwrap();
-    assert!(cookie.starts_with("__Host-gst_session="), "{cookie}");
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"));
+    let b = app.browser();
+    let login_page = b.get("/login").await;
+    let token = login_page.csrf_token();
+    let res = b.post_login(&token, USERNAME, PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    for cookie in [
+        set_cookie(&login_page, "__Host-gst_visitor"),
+        set_cookie(&res, "__Host-gst_session"),
+    ] {
+        assert!(
+            cookie.contains("Secure") && cookie.contains("HttpOnly"),
+            "{cookie}"
+        );
+    }
     assert!(res.header("strict-transport-security").is_some());
 }
 
@@ -287,7 +313,7 @@ async fn a_good_login_clears_the_failure_count() {
 #[actix_web::test]
 async fn failure_counts_untouched_for_a_day_are_swept_but_running_locks_stay() {
     // Rows for made-up usernames must not pile up; a lock that still runs must hold.
-    let app = spawn_app_with(|s| s.lockout_duration = TimeDelta::days(2)).await;
+    let app = spawn_app_with(|s| s.lockout.duration = TimeDelta::days(2)).await;
     for _ in 0..2 {
         app.browser().log_in("made.up.name", "Wrong@2026a").await;
     }

@@ -138,3 +138,23 @@ pub fn recent_changes(
         .select(AccessChange::as_select())
         .load(conn)
 }
+
+/// After the demo clock moved back to `now`: a choice confirmed "in the future" is
+/// treated as confirmed now, so its period keeps its length but starts now instead of
+/// reaching far past real time. Returns how many choices moved.
+pub fn rebase_future_choices(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<usize> {
+    let future: Vec<(i32, Option<i32>)> = api_access::table
+        .filter(api_access::updated_at.gt(now.naive_utc()))
+        .select((api_access::taxpayer_id, api_access::duration_hours))
+        .load(conn)?;
+    for (taxpayer, hours) in &future {
+        let expires = hours.map(|h| (now + chrono::TimeDelta::hours(h.into())).naive_utc());
+        diesel::update(api_access::table.find(taxpayer))
+            .set((
+                api_access::updated_at.eq(now.naive_utc()),
+                api_access::expires_at.eq(expires),
+            ))
+            .execute(conn)?;
+    }
+    Ok(future.len())
+}

@@ -49,3 +49,18 @@ pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<ApiCall>> {
 pub fn clear(conn: &mut Conn) -> QueryResult<usize> {
     diesel::delete(api_calls::table).execute(conn)
 }
+
+/// Keeps only the newest `keep` calls, so the log has a fixed bound whatever the
+/// traffic. Returns how many went.
+pub fn trim(conn: &mut Conn, keep: i64) -> QueryResult<usize> {
+    let cutoff: Option<i32> = api_calls::table
+        .order(api_calls::id.desc())
+        .offset(keep)
+        .select(api_calls::id)
+        .first(conn)
+        .optional()?;
+    match cutoff {
+        Some(id) => diesel::delete(api_calls::table.filter(api_calls::id.le(id))).execute(conn),
+        None => Ok(0),
+    }
+}

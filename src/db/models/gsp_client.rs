@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::models::{gsp_session, otp_request};
 use crate::db::schema::gsp_clients;
 use crate::db::Conn;
 
@@ -50,14 +51,22 @@ pub fn all(conn: &mut Conn) -> QueryResult<Vec<GspClient>> {
         .load(conn)
 }
 
-/// Marks a client revoked; returns whether a live client was found.
-pub fn revoke(conn: &mut Conn, client_id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
-    diesel::update(
-        gsp_clients::table
-            .filter(gsp_clients::client_id.eq(client_id))
-            .filter(gsp_clients::revoked_at.is_null()),
-    )
-    .set(gsp_clients::revoked_at.eq(now.naive_utc()))
-    .execute(conn)
-    .map(|n| n == 1)
+/// Revokes a client and, in the same transaction, ends its GSP sessions and open
+/// OTPs, so nothing it held stays usable or listed. Returns the number of sessions
+/// ended, or `None` when no active client has that id.
+pub fn revoke(conn: &mut Conn, client_id: &str, now: DateTime<Utc>) -> QueryResult<Option<usize>> {
+    conn.immediate_transaction(|conn| {
+        let id: Option<i32> = diesel::update(
+            gsp_clients::table
+                .filter(gsp_clients::client_id.eq(client_id))
+                .filter(gsp_clients::revoked_at.is_null()),
+        )
+        .set(gsp_clients::revoked_at.eq(now.naive_utc()))
+        .returning(gsp_clients::id)
+        .get_result(conn)
+        .optional()?;
+        let Some(id) = id else { return Ok(None) };
+        otp_request::close_for_client(conn, id, now)?;
+        gsp_session::end_for_client(conn, id, now, gsp_session::ENDED_BY_REVOKE).map(Some)
+    })
 }

@@ -10,6 +10,8 @@ use crate::db::Conn;
 /// Why a session ended.
 pub const ENDED_BY_LOGOUT: &str = "logout";
 pub const ENDED_BY_NO: &str = "api_access_disabled";
+pub const ENDED_BY_REVOKE: &str = "client_revoked";
+pub const ENDED_BY_CLOCK: &str = "demo_clock_moved_back";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = gsp_sessions, check_for_backend(diesel::sqlite::Sqlite))]
@@ -144,6 +146,50 @@ pub fn end_all(
     ))
     .execute(conn)?;
     Ok(live)
+}
+
+/// Ends every open session of a GSP client; returns how many there were.
+pub fn end_for_client(
+    conn: &mut Conn,
+    client: i32,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        gsp_sessions::table
+            .filter(gsp_sessions::gsp_client_id.eq(client))
+            .filter(gsp_sessions::ended_at.is_null()),
+    )
+    .set((
+        gsp_sessions::ended_at.eq(now.naive_utc()),
+        gsp_sessions::end_reason.eq(reason),
+    ))
+    .execute(conn)
+}
+
+/// Ends the open sessions issued or refreshed after `now` (the demo clock moved
+/// back): a token is never valid for longer than `lifetime` from now.
+pub fn end_issued_after(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    lifetime: chrono::TimeDelta,
+    reason: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        gsp_sessions::table
+            .filter(gsp_sessions::ended_at.is_null())
+            .filter(
+                gsp_sessions::created_at
+                    .gt(now.naive_utc())
+                    .or(gsp_sessions::last_used_at.gt(now.naive_utc()))
+                    .or(gsp_sessions::expires_at.gt((now + lifetime).naive_utc())),
+            ),
+    )
+    .set((
+        gsp_sessions::ended_at.eq(now.naive_utc()),
+        gsp_sessions::end_reason.eq(reason),
+    ))
+    .execute(conn)
 }
 
 /// A GSP client holding at least one live session for the taxpayer.

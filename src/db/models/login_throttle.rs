@@ -1,4 +1,8 @@
-//! Failed-login counting and account locks, keyed by the username as typed.
+//! Failed-login counting and account locks, keyed by account kind and name.
+//!
+//! An attempt is counted *before* its password is checked ([`reserve`]) and the
+//! count is cleared by a success, so however many attempts arrive at once, no more
+//! than the threshold are ever checked within one lock window.
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
@@ -9,67 +13,216 @@ use crate::db::Conn;
 /// How long a failure count is kept once no failure adds to it and no lock runs.
 pub const FORGET_AFTER: TimeDelta = TimeDelta::days(1);
 
-/// The end of the lock on `username`, if it is locked at `now`.
+/// Whose failures a row counts. The two kinds have separate key spaces, so nothing
+/// typed into the taxpayer form can count against the trainer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottleKey {
+    /// A taxpayer's username as typed (lower case), known or not: the lock message
+    /// then cannot tell which usernames exist.
+    Taxpayer(String),
+    /// The trainer console's one password.
+    Trainer,
+}
+
+impl ThrottleKey {
+    fn stored(&self) -> String {
+        match self {
+            ThrottleKey::Taxpayer(username) => format!("taxpayer:{username}"),
+            ThrottleKey::Trainer => "trainer".to_string(),
+        }
+    }
+}
+
+/// What [`reserve`] decided about one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// Locked until then: the password must not be checked.
+    Locked(DateTime<Utc>),
+    /// As many attempts as the threshold allows are failures or being checked now:
+    /// this one must wait until one of them is decided.
+    Busy,
+    /// The attempt may be checked; it counts as pending until [`resolve`]d.
+    Granted,
+}
+
+/// An attempt still pending after this long was lost (its process stopped between
+/// reserving and resolving); it no longer counts.
+pub const PENDING_GIVEN_UP_AFTER: TimeDelta = TimeDelta::minutes(1);
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = login_throttle, check_for_backend(diesel::sqlite::Sqlite))]
+struct Row {
+    failures: i32,
+    locked_until: Option<NaiveDateTime>,
+    pending: i32,
+    pending_since: Option<NaiveDateTime>,
+}
+
+impl Row {
+    fn live_pending(&self, now: DateTime<Utc>) -> i32 {
+        let stale = self
+            .pending_since
+            .is_none_or(|at| at.and_utc() + PENDING_GIVEN_UP_AFTER < now);
+        if stale {
+            0
+        } else {
+            self.pending
+        }
+    }
+}
+
+fn row(conn: &mut Conn, key: &ThrottleKey) -> QueryResult<Option<Row>> {
+    login_throttle::table
+        .find(key.stored())
+        .select(Row::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The end of the lock on `key`, if it is locked at `now`.
 pub fn locked_until(
     conn: &mut Conn,
-    username: &str,
+    key: &ThrottleKey,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<DateTime<Utc>>> {
-    let until: Option<Option<NaiveDateTime>> = login_throttle::table
-        .find(username)
-        .select(login_throttle::locked_until)
-        .first(conn)
-        .optional()?;
-    Ok(until
-        .flatten()
+    Ok(row(conn, key)?
+        .and_then(|r| r.locked_until)
         .map(|t| t.and_utc())
         .filter(|&until| until > now))
 }
 
-/// Counts one more failure in a row and locks the username once `threshold` is
-/// reached. Returns the end of the lock when this failure set one. Two statements:
-/// run it inside an immediate transaction.
-pub fn record_failure(
+/// Decides whether an attempt on `key` may have its password checked now: not while
+/// locked, and not while failures plus attempts being checked already reach
+/// `threshold`. A granted attempt counts as pending until [`resolve`]. Several
+/// statements: run it inside an immediate transaction, so concurrent attempts are
+/// counted one after the other.
+pub fn reserve(
     conn: &mut Conn,
-    username: &str,
+    key: &ThrottleKey,
     now: DateTime<Utc>,
+    threshold: u32,
+) -> QueryResult<Reservation> {
+    let current = row(conn, key)?;
+    if let Some(until) = current.as_ref().and_then(|r| r.locked_until) {
+        if until.and_utc() > now {
+            return Ok(Reservation::Locked(until.and_utc()));
+        }
+    }
+    let (failures, pending) = current
+        .as_ref()
+        .map_or((0, 0), |r| (r.failures, r.live_pending(now)));
+    if i64::from(failures) + i64::from(pending) >= i64::from(threshold) {
+        return Ok(Reservation::Busy);
+    }
+    diesel::insert_into(login_throttle::table)
+        .values((
+            login_throttle::throttle_key.eq(key.stored()),
+            login_throttle::failures.eq(0),
+            login_throttle::last_failure_at.eq(now.naive_utc()),
+            login_throttle::pending.eq(1),
+            login_throttle::pending_since.eq(Some(now.naive_utc())),
+        ))
+        .on_conflict(login_throttle::throttle_key)
+        .do_update()
+        .set((
+            login_throttle::pending.eq(pending + 1),
+            login_throttle::pending_since.eq(Some(now.naive_utc())),
+        ))
+        .execute(conn)?;
+    Ok(Reservation::Granted)
+}
+
+/// Records the outcome of a granted attempt. A right password clears the failures
+/// and any lock; a wrong one counts, and locks `key` for `lock_for` when the count
+/// reaches `threshold`. Returns the end of the lock this failure set, if it set one.
+/// Run it inside an immediate transaction.
+pub fn resolve(
+    conn: &mut Conn,
+    key: &ThrottleKey,
+    now: DateTime<Utc>,
+    right: bool,
     threshold: u32,
     lock_for: TimeDelta,
 ) -> QueryResult<Option<DateTime<Utc>>> {
-    {
-        let failures: i32 = diesel::insert_into(login_throttle::table)
-            .values((
-                login_throttle::username.eq(username),
-                login_throttle::failures.eq(1),
-                login_throttle::last_failure_at.eq(now.naive_utc()),
-            ))
-            .on_conflict(login_throttle::username)
-            .do_update()
-            .set((
-                login_throttle::failures.eq(login_throttle::failures + 1),
-                login_throttle::last_failure_at.eq(now.naive_utc()),
-            ))
-            .returning(login_throttle::failures)
-            .get_result(conn)?;
-        if i64::from(failures) < i64::from(threshold) {
-            return Ok(None);
-        }
-        let until = now + lock_for;
-        diesel::update(login_throttle::table.find(username))
-            .set((
-                login_throttle::failures.eq(0),
-                login_throttle::locked_until.eq(Some(until.naive_utc())),
-            ))
-            .execute(conn)?;
-        Ok(Some(until))
+    let current = row(conn, key)?;
+    let pending = current
+        .as_ref()
+        .map_or(0, |r| (r.live_pending(now) - 1).max(0));
+    if right && pending == 0 {
+        // Nothing left to count: a good login leaves no row behind.
+        return clear(conn, key).map(|()| None);
     }
+    let failures = match (&current, right) {
+        (_, true) | (None, false) => i32::from(!right),
+        (Some(r), false) => r.failures + 1,
+    };
+    let locks = (!right && i64::from(failures) >= i64::from(threshold)).then(|| now + lock_for);
+    let (failures, locked_until) = match (right, locks) {
+        (true, _) => (0, None),
+        (false, Some(until)) => (0, Some(until.naive_utc())),
+        (false, None) => (failures, current.and_then(|r| r.locked_until)),
+    };
+    diesel::insert_into(login_throttle::table)
+        .values((
+            login_throttle::throttle_key.eq(key.stored()),
+            login_throttle::failures.eq(failures),
+            login_throttle::locked_until.eq(locked_until),
+            login_throttle::last_failure_at.eq(now.naive_utc()),
+            login_throttle::pending.eq(pending),
+        ))
+        .on_conflict(login_throttle::throttle_key)
+        .do_update()
+        .set((
+            login_throttle::failures.eq(failures),
+            login_throttle::locked_until.eq(locked_until),
+            login_throttle::last_failure_at.eq(now.naive_utc()),
+            login_throttle::pending.eq(pending),
+        ))
+        .execute(conn)?;
+    Ok(locks)
 }
 
-/// Forgets the failures of `username` after a good login.
-pub fn clear(conn: &mut Conn, username: &str) -> QueryResult<()> {
-    diesel::delete(login_throttle::table.find(username))
+/// Locks `key` until `until`, starting a fresh count.
+pub fn lock(
+    conn: &mut Conn,
+    key: &ThrottleKey,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(login_throttle::table)
+        .values((
+            login_throttle::throttle_key.eq(key.stored()),
+            login_throttle::failures.eq(0),
+            login_throttle::locked_until.eq(Some(until.naive_utc())),
+            login_throttle::last_failure_at.eq(now.naive_utc()),
+        ))
+        .on_conflict(login_throttle::throttle_key)
+        .do_update()
+        .set((
+            login_throttle::failures.eq(0),
+            login_throttle::locked_until.eq(Some(until.naive_utc())),
+            login_throttle::last_failure_at.eq(now.naive_utc()),
+        ))
         .execute(conn)
         .map(drop)
+}
+
+/// Forgets the failures and any lock of `key`: after a good login, or when a
+/// trainer lifts a lock.
+pub fn clear(conn: &mut Conn, key: &ThrottleKey) -> QueryResult<()> {
+    diesel::delete(login_throttle::table.find(key.stored()))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Forgets the counts of several taxpayers at once (the demo reset).
+pub fn clear_taxpayers(conn: &mut Conn, usernames: &[&str]) -> QueryResult<usize> {
+    let keys: Vec<String> = usernames
+        .iter()
+        .map(|u| ThrottleKey::Taxpayer((*u).to_string()).stored())
+        .collect();
+    diesel::delete(login_throttle::table.filter(login_throttle::throttle_key.eq_any(keys)))
+        .execute(conn)
 }
 
 /// Forgets failures that are older than `forget_after` and hold no running lock, so

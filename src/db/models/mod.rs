@@ -3,6 +3,7 @@
 pub mod api_access;
 pub mod api_call;
 pub mod app_setting;
+pub mod demo_taxpayer;
 pub mod gsp_client;
 pub mod gsp_session;
 pub mod login_throttle;
@@ -11,6 +12,7 @@ pub mod otp_request;
 pub mod security_event;
 pub mod session;
 pub mod taxpayer;
+pub mod used_captcha;
 
 /// Where a request came from, as the history and the security log record it.
 #[derive(Debug, Clone, Default)]

@@ -107,3 +107,21 @@ pub fn close_all(
             .execute(conn),
     }
 }
+
+/// Forgets OTP requests made after `now` (the demo clock moved back): they would
+/// otherwise stay valid, and count against the hourly cap, far past real time.
+pub fn delete_made_after(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(otp_requests::table.filter(otp_requests::created_at.gt(now.naive_utc())))
+        .execute(conn)
+}
+
+/// Closes every open OTP of a GSP client (the client was revoked).
+pub fn close_for_client(conn: &mut Conn, client: i32, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        otp_requests::table
+            .filter(otp_requests::gsp_client_id.eq(client))
+            .filter(otp_requests::closed_at.is_null()),
+    )
+    .set(otp_requests::closed_at.eq(now.naive_utc()))
+    .execute(conn)
+}

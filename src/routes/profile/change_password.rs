@@ -8,9 +8,12 @@ use serde::Deserialize;
 
 use crate::auth::csrf;
 use crate::auth::guard::CurrentTaxpayer;
-use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
+use crate::auth::login::{Attempt, Credential, Gate, Purpose};
+use crate::auth::password::{fingerprint, Hasher};
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::models::login_throttle::ThrottleKey;
 use crate::db::models::security_event::{self, EventKind};
 use crate::db::models::{session as session_rows, taxpayer, Origin};
 use crate::db::{self, Pool};
@@ -18,6 +21,7 @@ use crate::domain::password_rule;
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
+use crate::routes::login::{locked_message, BUSY};
 use crate::routes::{render, see_other};
 
 /// Messages next to the form's fields.
@@ -58,12 +62,14 @@ pub struct ChangePasswordForm {
     confirm_password: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     current: CurrentTaxpayer,
     form: Form<ChangePasswordForm>,
     pool: web::Data<Pool>,
     hasher: web::Data<Hasher>,
     clock: web::Data<Clock>,
+    settings: web::Data<Settings>,
     origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&current.session, form.csrf_token.as_deref())?;
@@ -86,11 +92,40 @@ pub async fn submit(
     if confirm != new && errors.new.is_none() {
         errors.confirm = Some("The two new passwords do not match.".into());
     }
+    let now = clock.security_now();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if !errors.any() {
-        let stored = Some(current.taxpayer.password_hash.clone());
-        let right = old.len() <= MAX_PASSWORD_BYTES && hasher.verify_login(stored, old).await?;
-        if !right {
-            errors.current = Some("The current password is not correct.".into());
+        // The current password is checked like a login: the same lock, count and
+        // security events, so this form is no way round the lockout.
+        let gate = Gate {
+            pool: &pool,
+            hasher: &hasher,
+            policy: settings.lockout,
+            clock: &clock,
+            origin: &origin,
+        };
+        let credential = Credential {
+            key: ThrottleKey::Taxpayer(current.taxpayer.username.clone()),
+            stored_hash: Some(current.taxpayer.password_hash.clone()),
+            taxpayer: Some(current.taxpayer.id),
+            purpose: Purpose::PasswordCheck,
+        };
+        match gate.attempt(credential, old, |_| Ok(())).await? {
+            Attempt::Right => {}
+            Attempt::Wrong { locked_until: None } => {
+                errors.current = Some("The current password is not correct.".into());
+            }
+            Attempt::Wrong {
+                locked_until: Some(until),
+            }
+            | Attempt::Locked { until } => {
+                errors.current = Some(locked_message(until));
+                status = StatusCode::FORBIDDEN;
+            }
+            Attempt::Busy => {
+                errors.current = Some(BUSY.into());
+                status = StatusCode::TOO_MANY_REQUESTS;
+            }
         }
     }
     if errors.any() {
@@ -98,12 +133,12 @@ pub async fn submit(
             chrome: Chrome::for_taxpayer(&current)?,
             errors,
         };
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        return render(status, &page);
     }
 
     let hash = hasher.hash(new).await?;
+    let credential = fingerprint(&hash);
     let id = current.taxpayer.id;
-    let now = clock.security_now();
     let ended = db::write(&pool, move |conn| {
         Ok(conn.immediate_transaction(|conn| {
             taxpayer::update_password_hash(conn, id, &hash)?;
@@ -124,6 +159,7 @@ pub async fn submit(
     // Every session row of the taxpayer is gone, this one included; renewing saves
     // this session's state under a fresh key, so only this browser stays logged in.
     current.session.renew();
+    current.session.set_credential(&credential)?;
     tracing::info!(
         taxpayer_id = id.0,
         other_sessions_ended = ended.saturating_sub(1),

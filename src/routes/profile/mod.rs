@@ -4,8 +4,6 @@ pub mod api_access;
 pub mod change_password;
 pub mod view;
 
-use actix_web::web;
-
 /// A link of the Quick Links panel.
 pub struct QuickLink {
     pub label: &'static str,
@@ -52,17 +50,3 @@ pub const QUICK_LINKS: [QuickLink; 9] = [
         href: "/unavailable/bank-account-status",
     },
 ];
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/profile", web::get().to(view::show))
-        .route("/profile/api-access", web::get().to(api_access::show))
-        .route("/profile/api-access", web::post().to(api_access::confirm))
-        .route(
-            "/profile/change-password",
-            web::get().to(change_password::show),
-        )
-        .route(
-            "/profile/change-password",
-            web::post().to(change_password::submit),
-        );
-}

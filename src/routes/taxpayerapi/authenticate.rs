@@ -11,7 +11,7 @@ use crate::config::Settings;
 use crate::db::models::gsp_client::GspClient;
 use crate::db::models::gsp_session::{self, ENDED_BY_LOGOUT};
 use crate::db::models::taxpayer::{self, Taxpayer};
-use crate::db::models::{api_access, app_setting, message, otp_request};
+use crate::db::models::{api_access, app_setting, demo_taxpayer, message, otp_request};
 use crate::db::{self, Conn, Pool};
 use crate::domain::access::AccessState;
 use crate::domain::gsp::{self, ApiFailure};
@@ -105,6 +105,8 @@ struct Limits {
     sessions: i64,
     /// OTPs asked per taxpayer per client within [`gsp::OTP_REQUEST_WINDOW`].
     otp_requests: u32,
+    /// Demo mode: only then may training taxpayers use the sandbox OTP.
+    demo: bool,
 }
 
 /// Runs one action in one immediate transaction. Refusals that change state (a wrong
@@ -126,7 +128,7 @@ fn run_action(
                 otp_request_action(conn, t, client, now, limits.otp_requests)
             }
             (Action::AuthToken, Ok(until)) => {
-                auth_token_action(conn, request, t, client, now, until, limits.sessions)
+                auth_token_action(conn, request, t, client, now, until, limits)
             }
             (Action::OtpRequest | Action::AuthToken, Err(refusal)) => Ok(Err(refusal)),
             (Action::RefreshToken, access) => refresh_action(conn, request, t, client, now, access),
@@ -180,8 +182,9 @@ fn auth_token_action(
     client: &GspClient,
     now: DateTime<Utc>,
     access_until: DateTime<Utc>,
-    max_sessions: i64,
+    limits: Limits,
 ) -> Result<Result<Answer, ApiFailure>, AppError> {
+    let max_sessions = limits.sessions;
     let Some(t) = taxpayer else {
         return Ok(Err(ApiFailure::AccessNotEnabled));
     };
@@ -194,9 +197,13 @@ fn auth_token_action(
         return refuse("the OTP has expired; ask for a new one with OTPREQUEST.");
     }
     let otp = request.otp.as_deref().unwrap_or_default();
-    let sandbox = app_setting::get(conn, app_setting::SANDBOX_OTP)?.as_deref() == Some("on");
-    let right = gsp::is_otp_shaped(otp)
-        && (otp_matches(&pending.otp_hash, otp) || (sandbox && otp == gsp::SANDBOX_OTP));
+    // The sandbox OTP is for training taxpayers in a demo portal only: never for a
+    // real taxpayer, never in a plain `serve`.
+    let sandbox = limits.demo
+        && otp == gsp::SANDBOX_OTP
+        && app_setting::get(conn, app_setting::SANDBOX_OTP)?.as_deref() == Some("on")
+        && demo_taxpayer::is_marked(conn, t.id)?;
+    let right = gsp::is_otp_shaped(otp) && (otp_matches(&pending.otp_hash, otp) || sandbox);
     if !right {
         let tries = otp_request::record_wrong_try(conn, pending.id)?;
         if tries >= gsp::MAX_WRONG_OTP_TRIES {
@@ -304,7 +311,7 @@ pub async fn handle(
         ..CallRecord::default()
     };
     let result = answer(&req, body, &pool, &clock, &settings, &mut call).await;
-    log_call(&pool, &clock, call, &result).await;
+    log_call(&req, &pool, &clock, call, &result).await;
     result
 }
 
@@ -316,7 +323,7 @@ async fn answer(
     settings: &Settings,
     call: &mut CallRecord,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(req, pool).await?;
+    let client = client(req, pool, settings.demo).await?;
     call.client_name = Some(client.name.clone());
     if req.content_type() != "application/json" {
         return Err(ApiFailure::UnsupportedMediaType.into());
@@ -335,6 +342,7 @@ async fn answer(
     let limits = Limits {
         sessions: settings.gsp_sessions_per_client,
         otp_requests: settings.otp_requests_per_hour,
+        demo: settings.demo,
     };
     let outcome = db::write(pool, move |conn| {
         run_action(conn, &request, &client, now, limits)

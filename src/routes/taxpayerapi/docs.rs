@@ -2,7 +2,7 @@
 //! types, and a page for people with the flow and curl examples.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use utoipa::OpenApi;
 
@@ -10,6 +10,7 @@ use super::schema::{
     Ack, Action, AuthenticateRequest, ErrorBody, ErrorDetail, Profile, ProfileAnswer, TokenAnswer,
 };
 use super::{authenticate, profile};
+use crate::config::Settings;
 use crate::error::AppError;
 use crate::routes::layout::Chrome;
 use crate::routes::render;
@@ -45,11 +46,20 @@ struct DocsPage {
     base: String,
 }
 
-pub async fn page(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let info = req.connection_info();
+/// The page's curl examples name the host the browser used; a forwarded host or
+/// scheme counts only from a trusted proxy, so nobody can make the page show another.
+pub async fn page(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
+) -> Result<HttpResponse, AppError> {
+    let (peer, headers) = (req.peer_addr().map(|a| a.ip()), req.headers());
+    let proxies = &settings.trusted_proxies;
+    let host = proxies
+        .public_host(peer, headers)
+        .unwrap_or_else(|| settings.bind.clone());
     let page = DocsPage {
         chrome: Chrome::anonymous(),
-        base: format!("{}://{}", info.scheme(), info.host()),
+        base: format!("{}://{host}", proxies.public_scheme(peer, headers)),
     };
     render(StatusCode::OK, &page)
 }

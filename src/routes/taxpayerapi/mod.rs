@@ -18,20 +18,6 @@ use crate::domain::gsp::ApiFailure;
 use crate::error::AppError;
 use schema::{ErrorBody, ErrorDetail};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/taxpayerapi", web::get().to(docs::page))
-        .route("/taxpayerapi/", web::get().to(docs::page))
-        .route(
-            "/taxpayerapi/openapi.json",
-            web::get().to(docs::openapi_json),
-        )
-        .route(
-            "/taxpayerapi/v1.0/authenticate",
-            web::post().to(authenticate::handle),
-        )
-        .route("/taxpayerapi/v1.0/profile", web::get().to(profile::handle));
-}
-
 /// What an API handler fails with: a refusal in the API's own terms, or a fault.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -82,6 +68,19 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Calls refused because their client credentials were missing or wrong. They are
+/// counted, not logged one by one: anyone can send them, and a row each would let
+/// anyone fill the database.
+#[derive(Debug, Default)]
+pub struct UnidentifiedCalls(std::sync::atomic::AtomicU64);
+
+impl UnidentifiedCalls {
+    /// How many such calls this portal process has refused since it started.
+    pub fn count(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 /// What the trainer's live feed records of a call.
 #[derive(Debug, Default)]
 pub struct CallRecord {
@@ -90,9 +89,11 @@ pub struct CallRecord {
     pub action: &'static str,
 }
 
-/// Appends a call and its result code to the API call log. A failure to log is
+/// Appends a call of an identified client and its result code to the API call log;
+/// calls without valid client credentials are only counted. A failure to log is
 /// reported but does not change the answer.
 pub async fn log_call(
+    req: &HttpRequest,
     pool: &Pool,
     clock: &Clock,
     call: CallRecord,
@@ -104,9 +105,17 @@ pub async fn log_call(
         Err(ApiError::Fault(_)) => "SIM500",
     };
     let now = clock.now();
-    let client = call
-        .client_name
-        .unwrap_or_else(|| "(unidentified client)".to_string());
+    let Some(client) = call.client_name else {
+        if let Some(counter) = req.app_data::<web::Data<UnidentifiedCalls>>() {
+            counter.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        tracing::info!(
+            action = call.action,
+            result = code,
+            "GSP API call without valid client credentials"
+        );
+        return;
+    };
     let username: Option<String> = call.username.map(|u| u.chars().take(64).collect());
     tracing::info!(client = %client, action = call.action, result = code, "GSP API call");
     let logged = db::write(pool, move |conn| {
@@ -130,12 +139,13 @@ pub fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The GSP client named by the `clientid` and `client-secret` headers.
-pub async fn client(req: &HttpRequest, pool: &Pool) -> Result<GspClient, ApiError> {
+/// The GSP client named by the `clientid` and `client-secret` headers. The demo
+/// client, whose secret is printed in the README, answers only in demo mode.
+pub async fn client(req: &HttpRequest, pool: &Pool, demo: bool) -> Result<GspClient, ApiError> {
     let (Some(id), Some(secret)) = (header(req, "clientid"), header(req, "client-secret")) else {
         return Err(ApiFailure::InvalidClient.into());
     };
-    if id.len() > 128 || secret.len() > 256 {
+    if id.len() > 128 || secret.len() > 256 || (!demo && id == crate::demo::DEMO_GSP_CLIENT_ID) {
         return Err(ApiFailure::InvalidClient.into());
     }
     let (id, secret_hash) = (id.to_string(), sha256_hex(secret));

@@ -10,6 +10,8 @@ use crate::domain::gsp::ApiFailure;
 
 use super::authenticate::access_until;
 use super::schema::{ErrorBody, Profile, ProfileAnswer};
+use crate::config::Settings;
+
 use super::{client, header, log_call, ApiError, CallRecord};
 use crate::auth::sha256_hex;
 
@@ -44,13 +46,14 @@ pub async fn handle(
     req: HttpRequest,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    settings: web::Data<Settings>,
 ) -> Result<HttpResponse, ApiError> {
     let mut call = CallRecord {
         action: "PROFILE",
         ..CallRecord::default()
     };
-    let result = answer(&req, &pool, &clock, &mut call).await;
-    log_call(&pool, &clock, call, &result).await;
+    let result = answer(&req, &pool, &clock, settings.demo, &mut call).await;
+    log_call(&req, &pool, &clock, call, &result).await;
     result
 }
 
@@ -58,9 +61,10 @@ async fn answer(
     req: &HttpRequest,
     pool: &Pool,
     clock: &Clock,
+    demo: bool,
     call: &mut CallRecord,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(req, pool).await?;
+    let client = client(req, pool, demo).await?;
     call.client_name = Some(client.name.clone());
     call.username = header(req, "username").map(str::to_string);
     let token = sha256_hex(required(req, "auth-token")?);

@@ -10,7 +10,6 @@ use crate::auth::csrf;
 use crate::auth::guard::CurrentTrainer;
 use crate::auth::session::FlashKind;
 use crate::clock::{describe_offset, Clock};
-use crate::config::Settings;
 use crate::db::models::api_call;
 use crate::db::{self, Pool};
 use crate::demo;
@@ -19,6 +18,7 @@ use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
+use crate::routes::taxpayerapi::UnidentifiedCalls;
 use crate::routes::{render, see_other};
 
 /// The time machine's buttons: the form value, the label, and how far it moves.
@@ -61,10 +61,17 @@ pub struct Feed {
     pub now: String,
     pub taxpayers: Vec<TaxpayerLine>,
     pub calls: Vec<CallLine>,
+    /// Calls refused for missing or wrong client credentials: counted, not listed.
+    pub unidentified_calls: u64,
 }
 
-async fn feed_now(pool: &Pool, clock: &web::Data<Clock>) -> Result<Feed, AppError> {
+async fn feed_now(
+    pool: &Pool,
+    clock: &web::Data<Clock>,
+    unidentified: &UnidentifiedCalls,
+) -> Result<Feed, AppError> {
     let clock = clock.clone();
+    let unidentified_calls = unidentified.count();
     db::run(pool, move |conn| {
         let now = clock.now();
         let taxpayers = demo::overview(conn, &clock)?
@@ -107,6 +114,7 @@ async fn feed_now(pool: &Pool, clock: &web::Data<Clock>) -> Result<Feed, AppErro
             now: ist_datetime(now),
             taxpayers,
             calls,
+            unidentified_calls,
         })
     })
     .await
@@ -130,10 +138,11 @@ pub async fn show(
     trainer: CurrentTrainer,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    unidentified: web::Data<UnidentifiedCalls>,
 ) -> Result<HttpResponse, AppError> {
     let page = ConsolePage {
         chrome: Chrome::for_trainer(&trainer.session)?,
-        feed: feed_now(&pool, &clock).await?,
+        feed: feed_now(&pool, &clock, &unidentified).await?,
         shifts: SHIFTS
             .iter()
             .map(|&(value, label, _)| ShiftButton { value, label })
@@ -147,8 +156,9 @@ pub async fn feed(
     _trainer: CurrentTrainer,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    unidentified: web::Data<UnidentifiedCalls>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(feed_now(&pool, &clock).await?))
+    Ok(HttpResponse::Ok().json(feed_now(&pool, &clock, &unidentified).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,7 +192,16 @@ pub async fn move_clock(
         }
         moved
     };
-    db::write(&pool, move |conn| Ok(demo::save_offset(conn, offset)?)).await?;
+    let back = offset < clock.demo_offset();
+    let now_after = clock.security_now() + offset;
+    db::write(&pool, move |conn| {
+        demo::save_offset(conn, offset)?;
+        if back {
+            demo::clock_moved_back(conn, now_after)?;
+        }
+        Ok(())
+    })
+    .await?;
     clock.set_demo_offset(offset);
     tracing::info!(offset = %describe_offset(offset), "demo clock moved");
     trainer.session.set_flash(
@@ -222,7 +241,6 @@ pub async fn reset(
     form: Form<ResetForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
-    settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&trainer.session, form.csrf_token.as_deref())?;
     if form.confirm.as_deref() != Some("yes") {
@@ -232,11 +250,12 @@ pub async fn reset(
         };
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let (clock_for_reset, lock) = (clock.clone(), settings.lock_rules());
+    let clock_for_reset = clock.clone();
     db::write(&pool, move |conn| {
         demo::save_offset(conn, TimeDelta::zero())?;
         clock_for_reset.set_demo_offset(TimeDelta::zero());
-        demo::reset(conn, &clock_for_reset, lock).map_err(|e| AppError::Unexpected(e.into()))
+        demo::clock_moved_back(conn, clock_for_reset.now())?;
+        demo::reset(conn, &clock_for_reset).map_err(|e| AppError::Unexpected(e.into()))
     })
     .await?;
     tracing::info!("demo data reset");
