@@ -63,7 +63,8 @@ enum Command {
         #[arg(long, default_value = gst_portal::demo::DEMO_GSP_CLIENT_SECRET, hide_default_value = true)]
         client_secret: String,
     },
-    /// Whether the API simulator also accepts the sandbox OTP 575757 (on in demo data).
+    /// Whether, in demo mode, the API simulator also accepts the sandbox OTP 575757 from
+    /// the demo data's taxpayers (seeding turns it on once; never for other taxpayers).
     SandboxOtp {
         #[arg(value_parser = ["on", "off"])]
         state: String,
