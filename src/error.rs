@@ -4,9 +4,6 @@ use std::fmt;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use askama::Template;
-
-use crate::routes::layout::Chrome;
 
 /// Everything a handler can fail with.
 #[derive(thiserror::Error)]
@@ -61,13 +58,29 @@ impl fmt::Debug for AppError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error/page.html")]
-struct ErrorPage {
-    chrome: Chrome,
-    status: u16,
-    title: &'static str,
-    message: String,
+impl AppError {
+    /// The page title and the message a person reads; for the kinds that are not
+    /// answered with a redirect.
+    pub fn words(&self) -> (&'static str, String) {
+        match self {
+            AppError::NotFound => (
+                "Page not found",
+                "The page you asked for does not exist on this portal. Check the address, or go back to the Dashboard.".to_string(),
+            ),
+            AppError::Csrf => (
+                "Request refused",
+                "This form was not sent from the page this portal gave you, or the page had expired, so nothing was changed. Go back, reload the page and try again.".to_string(),
+            ),
+            AppError::Rejected { message, .. } => ("Request not accepted", message.clone()),
+            AppError::LoginRequired { .. } | AppError::TrainerLoginRequired => {
+                ("Please log in", "Please log in to continue.".to_string())
+            }
+            AppError::Unexpected(_) => (
+                "Something went wrong",
+                "The portal could not complete your request. Nothing was changed by the failed step; please try again in a moment.".to_string(),
+            ),
+        }
+    }
 }
 
 impl ResponseError for AppError {
@@ -83,11 +96,12 @@ impl ResponseError for AppError {
         }
     }
 
+    /// Redirects for the login kinds; for the others a plain-text answer, which the
+    /// error page middleware (`routes::error_page`, which has the request and so the
+    /// session's header) turns into the portal's HTML page.
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let (title, message) = match self {
+        match self {
             AppError::LoginRequired { next, expired } => {
-                let mut location = String::from("/login");
                 let mut query = Vec::new();
                 if *expired {
                     query.push(("expired", "1"));
@@ -95,51 +109,25 @@ impl ResponseError for AppError {
                 if let Some(next) = next {
                     query.push(("next", next.as_str()));
                 }
+                let mut location = String::from("/login");
                 if !query.is_empty() {
                     location.push('?');
                     location.push_str(&serde_urlencoded::to_string(&query).unwrap_or_default());
                 }
-                return HttpResponse::SeeOther()
+                HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, location))
-                    .finish();
+                    .finish()
             }
-            AppError::TrainerLoginRequired => {
-                return HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, "/trainer/login"))
-                    .finish();
-            }
-            AppError::NotFound => (
-                "Page not found",
-                "The page you asked for does not exist on this portal. Check the address, or go back to the Dashboard.".to_string(),
-            ),
-            AppError::Csrf => (
-                "Request refused",
-                "This form was not sent from the page this portal gave you, or the page had expired, so nothing was changed. Go back, reload the page and try again.".to_string(),
-            ),
-            AppError::Rejected { message, .. } => ("Request not accepted", message.clone()),
-            AppError::Unexpected(e) => {
-                tracing::error!(error = ?e, "request failed");
-                (
-                    "Something went wrong",
-                    "The portal could not complete your request. Nothing was changed by the failed step; please try again in a moment.".to_string(),
-                )
-            }
-        };
-        let page = ErrorPage {
-            chrome: Chrome::anonymous(),
-            status: status.as_u16(),
-            title,
-            message,
-        };
-        match page.render() {
-            Ok(body) => HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(body),
-            Err(e) => {
-                tracing::error!(error = ?e, "error page could not be rendered");
-                HttpResponse::build(status)
+            AppError::TrainerLoginRequired => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/trainer/login"))
+                .finish(),
+            other => {
+                if let AppError::Unexpected(e) = other {
+                    tracing::error!(error = ?e, "request failed");
+                }
+                HttpResponse::build(self.status_code())
                     .content_type("text/plain; charset=utf-8")
-                    .body(title)
+                    .body(other.words().1)
             }
         }
     }

@@ -282,7 +282,7 @@ fn serve(
     let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(from_fn(routes::banner::insert))
+            .wrap(routes::error_page::handlers())
             .wrap(from_fn(visitor::set_cookies))
             .wrap(session_middleware(&settings, store.clone(), key.clone()))
             .wrap(security_headers(&settings))

@@ -12,7 +12,7 @@ use crate::db::models::taxpayer::{self, Taxpayer};
 use crate::db::{self, Pool};
 use crate::error::AppError;
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 /// The taxpayer of a live session. Extracting it sends a browser without one to the
 /// login page, which brings it back here afterwards.
@@ -65,6 +65,55 @@ fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
     })
 }
 
+/// Who the session of a request belongs to, as checked once per request.
+#[derive(Clone)]
+pub enum Viewer {
+    /// No login; `expired` when the browser sent a cookie whose session has ended.
+    Anonymous { expired: bool },
+    /// A logged-in taxpayer whose session is still good.
+    Taxpayer(Taxpayer),
+}
+
+/// The taxpayer of the request's session, if it is still good: within its absolute
+/// lifetime and made with the taxpayer's current password. A session that is not is
+/// ended here. The answer is kept in the request, so the guard and the page's header
+/// ask the database once.
+pub async fn viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
+    if let Some(known) = req.extensions().get::<Viewer>() {
+        return Ok(known.clone());
+    }
+    let session = TypedSession::of(req);
+    let settings = app_data::<Settings>(req)?;
+    let clock = app_data::<Clock>(req)?;
+    let pool = app_data::<Pool>(req)?;
+    let had_cookie = req.cookie(settings.cookie_name()).is_some();
+    let found = match session.login()? {
+        // A cookie whose session is gone means the session timed out or ended.
+        None => Viewer::Anonymous {
+            expired: had_cookie && session.is_empty(),
+        },
+        Some((_, at)) if clock.security_now() - at >= settings.session_lifetime => {
+            session.log_out();
+            Viewer::Anonymous { expired: true }
+        }
+        Some((id, _)) => {
+            let found = db::run(&pool, move |conn| Ok(taxpayer::find(conn, id)?)).await?;
+            // A session made with an older password is dead: the password has been
+            // changed since (perhaps while this login was being checked).
+            let credential = session.credential()?;
+            match found.filter(|t| credential == Some(fingerprint(&t.password_hash))) {
+                Some(taxpayer) => Viewer::Taxpayer(taxpayer),
+                None => {
+                    session.log_out();
+                    Viewer::Anonymous { expired: false }
+                }
+            }
+        }
+    };
+    req.extensions_mut().insert(found.clone());
+    Ok(found)
+}
+
 impl FromRequest for CurrentTaxpayer {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
@@ -72,44 +121,19 @@ impl FromRequest for CurrentTaxpayer {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let session = TypedSession::of(&req);
-            let settings = app_data::<Settings>(&req)?;
-            let clock = app_data::<Clock>(&req)?;
-            let pool = app_data::<Pool>(&req)?;
-
-            // Only a page can be returned to; a form post cannot be replayed after login.
-            let next = (req.method() == actix_web::http::Method::GET).then(|| {
-                req.uri()
-                    .path_and_query()
-                    .map_or_else(|| req.path().to_string(), |pq| pq.as_str().to_string())
-            });
-            let had_cookie = req.cookie(settings.cookie_name()).is_some();
-
-            let Some((id, logged_in_at)) = session.login()? else {
-                // A cookie whose session is gone means the session timed out or ended.
-                let expired = had_cookie && session.is_empty();
-                return Err(AppError::LoginRequired { next, expired });
-            };
-            if clock.security_now() - logged_in_at >= settings.session_lifetime {
-                session.log_out();
-                return Err(AppError::LoginRequired {
-                    next,
-                    expired: true,
-                });
-            }
-            let found = db::run(&pool, move |conn| Ok(taxpayer::find(conn, id)?)).await?;
-            // A session made with an older password is dead: the password has been
-            // changed since (perhaps while this login was being checked).
-            let credential = session.credential()?;
-            let found = found.filter(|t| credential == Some(fingerprint(&t.password_hash)));
-            match found {
-                Some(taxpayer) => Ok(CurrentTaxpayer { taxpayer, session }),
-                None => {
-                    session.log_out();
-                    Err(AppError::LoginRequired {
-                        next,
-                        expired: false,
-                    })
+            match viewer(&req).await? {
+                Viewer::Taxpayer(taxpayer) => Ok(CurrentTaxpayer {
+                    taxpayer,
+                    session: TypedSession::of(&req),
+                }),
+                Viewer::Anonymous { expired } => {
+                    // Only a page can be returned to; a form post cannot be replayed.
+                    let next = (req.method() == actix_web::http::Method::GET).then(|| {
+                        req.uri()
+                            .path_and_query()
+                            .map_or_else(|| req.path().to_string(), |pq| pq.as_str().to_string())
+                    });
+                    Err(AppError::LoginRequired { next, expired })
                 }
             }
         })

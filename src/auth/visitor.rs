@@ -40,6 +40,10 @@ pub struct ShownCaptcha {
     pub drawn_at: DateTime<Utc>,
 }
 
+/// The visitor nonce made during this request, for a browser that had none.
+#[derive(Clone)]
+struct MintedNonce(String);
+
 /// Cookies to add to the response of this request.
 #[derive(Default, Clone)]
 struct PendingCookies(Vec<Cookie<'static>>);
@@ -122,12 +126,10 @@ impl Visitor {
     }
 }
 
-impl FromRequest for Visitor {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready((|| {
+impl Visitor {
+    /// The visitor of `req`; a browser without a visitor cookie gets a new one.
+    pub fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        {
             let settings = req
                 .app_data::<web::Data<Settings>>()
                 .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("settings are missing")))?;
@@ -135,10 +137,15 @@ impl FromRequest for Visitor {
                 .app_data::<web::Data<CookieKey>>()
                 .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("cookie key is missing")))?;
             let name = settings.visitor_cookie_name();
-            let nonce = match req.cookie(name) {
-                Some(c) if nonce_shaped(c.value()) => c.value().to_string(),
-                _ => {
+            let minted = req.extensions().get::<MintedNonce>().map(|m| m.0.clone());
+            let nonce = match (minted, req.cookie(name)) {
+                (Some(nonce), _) => nonce,
+                (None, Some(c)) if nonce_shaped(c.value()) => c.value().to_string(),
+                (None, _) => {
+                    // Kept for the rest of the request, so every form on the answer
+                    // carries the token of the one cookie it sets.
                     let nonce = random_hex(32);
+                    req.extensions_mut().insert(MintedNonce(nonce.clone()));
                     stash(
                         req,
                         base_cookie(settings.secure_cookies, name, nonce.clone()),
@@ -153,7 +160,16 @@ impl FromRequest for Visitor {
                 captcha_cookie: settings.captcha_cookie_name(),
                 secure: settings.secure_cookies,
             })
-        })())
+        }
+    }
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(Visitor::of(req))
     }
 }
 

@@ -25,6 +25,7 @@ struct DashboardPage {
 
 pub async fn show(
     current: CurrentTaxpayer,
+    chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
@@ -32,7 +33,7 @@ pub async fn show(
     let stored = db::run(&pool, move |conn| Ok(api_access::load(conn, id)?)).await?;
     let t = &current.taxpayer;
     let page = DashboardPage {
-        chrome: Chrome::for_taxpayer(&current)?,
+        chrome: chrome,
         legal_name: t.legal_name.clone(),
         trade_name: t.trade_name.clone(),
         gstin: t.gstin.clone(),

@@ -1,5 +1,7 @@
-//! A stricter form extractor than actix's: it refuses text that is not UTF-8 instead of
-//! replacing it, and answers every unreadable form with the portal's own message.
+//! The portal's form extractor: it checks the anti-forgery token before it reads any
+//! field (so a POST handler cannot forget it), and it is stricter than actix's: it
+//! refuses text that is not UTF-8 instead of replacing it, and answers every
+//! unreadable form with the portal's own message.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,6 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
+use crate::auth::csrf;
 use crate::error::AppError;
 
 /// Largest form body accepted; the portal's forms are a few hundred bytes.
@@ -17,7 +20,13 @@ pub const FORM_LIMIT: usize = 16 * 1024;
 /// Largest single field, decoded; no field of the portal needs more than 128 bytes.
 pub const FIELD_LIMIT: usize = 1024;
 
-/// A URL-encoded form body, read into `T`.
+/// A form with no fields but its anti-forgery token (Logout).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
+/// A URL-encoded form body whose anti-forgery token was right, read into `T` (which
+/// does not name the token field).
 pub struct Form<T>(pub T);
 
 impl<T> Form<T> {
@@ -38,6 +47,31 @@ fn rejected(status: StatusCode, message: impl Into<String>) -> AppError {
         status,
         message: message.into(),
     }
+}
+
+/// Splits the anti-forgery token off `body`: the token (if sent once) and the rest.
+fn split_token(body: &[u8]) -> Result<(Option<String>, Vec<u8>), AppError> {
+    let mut token = None;
+    let mut rest: Vec<&[u8]> = Vec::new();
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        let (key, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &b""[..]),
+        };
+        if key == csrf::FIELD.as_bytes() {
+            if token.is_some() {
+                return Err(rejected(
+                    StatusCode::BAD_REQUEST,
+                    "The form could not be read: the field csrf_token was sent twice. Nothing was changed.",
+                ));
+            }
+            let decoded: Vec<u8> = percent_encoding::percent_decode(value).collect();
+            token = Some(String::from_utf8_lossy(&decoded).into_owned());
+        } else {
+            rest.push(pair);
+        }
+    }
+    Ok((token, rest.join(&b'&')))
 }
 
 /// Reads `body` as a form into `T`, with the message a person gets when it cannot.
@@ -75,6 +109,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_form = req.content_type() == "application/x-www-form-urlencoded";
         let body = web::Bytes::from_request(req, payload);
+        let req = req.clone();
         Box::pin(async move {
             if !is_form {
                 return Err(rejected(
@@ -106,7 +141,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
                     rejected(StatusCode::BAD_REQUEST, "The form could not be read.")
                 }
             })?;
-            parse(&body).map(Form)
+            let (token, fields) = split_token(&body)?;
+            csrf::verify(&req, token.as_deref())?;
+            parse(&fields).map(Form)
         })
     }
 }

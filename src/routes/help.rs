@@ -14,11 +14,6 @@ struct HelpPage {
     chrome: Chrome,
 }
 
-pub async fn api_access() -> Result<HttpResponse, AppError> {
-    render(
-        StatusCode::OK,
-        &HelpPage {
-            chrome: Chrome::anonymous(),
-        },
-    )
+pub async fn api_access(chrome: Chrome) -> Result<HttpResponse, AppError> {
+    render(StatusCode::OK, &HelpPage { chrome: chrome })
 }

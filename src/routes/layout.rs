@@ -1,17 +1,30 @@
-//! What every page shows around its content: the header, the user menu, the notice.
+//! What every page shows around its content: the header with the session's menu, the
+//! demo banner, the one-time notice. Built from the request (`Chrome` is an
+//! extractor), so a handler's page and an error page of the same request show the
+//! same header.
 
-use crate::auth::guard::CurrentTaxpayer;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use crate::auth::guard::{viewer, Viewer};
 use crate::auth::session::{Flash, TypedSession};
 use crate::auth::visitor::Visitor;
+use crate::clock::{describe_offset, Clock};
+use crate::config::Settings;
 use crate::domain::time::ist_datetime_24h;
 use crate::error::AppError;
 
 /// The parts of `base.html` that depend on who is looking.
 pub struct Chrome {
     pub user: Option<UserMenu>,
-    /// The anti-forgery token for the Logout form in the menu.
+    /// The anti-forgery token for the page's forms (and the menu's Logout).
     pub csrf_token: String,
     pub flash: Option<Flash>,
+    /// In demo mode, how far the demo clock is from real time.
+    pub demo_clock: Option<String>,
 }
 
 /// The menu under the username.
@@ -20,87 +33,131 @@ pub struct UserMenu {
     pub last_logged_in: Option<String>,
 }
 
-/// A link of the top navigation bar; all but Dashboard lead to a "not offered" page.
-pub struct NavItem {
+/// A link of the portal's menus. Those this copy does not build lead to a page at
+/// `/unavailable/<slug>` that says so.
+pub struct MenuItem {
     pub label: &'static str,
     pub href: &'static str,
 }
 
-/// The portal's navigation bar, in the real portal's order.
-pub const NAV: [NavItem; 7] = [
-    NavItem {
-        label: "Dashboard",
-        href: "/dashboard",
-    },
-    NavItem {
-        label: "Services",
-        href: "/unavailable/services",
-    },
-    NavItem {
-        label: "GST Law",
-        href: "/unavailable/gst-law",
-    },
-    NavItem {
-        label: "Downloads",
-        href: "/unavailable/downloads",
-    },
-    NavItem {
-        label: "Search Taxpayer",
-        href: "/unavailable/search-taxpayer",
-    },
-    NavItem {
-        label: "Help and Taxpayer Facilities",
-        href: "/unavailable/help",
-    },
-    NavItem {
-        label: "My Profile",
-        href: "/profile",
-    },
+const fn item(label: &'static str, href: &'static str) -> MenuItem {
+    MenuItem { label, href }
+}
+
+/// The navigation bar, in the real portal's order.
+pub const NAV: [MenuItem; 7] = [
+    item("Dashboard", "/dashboard"),
+    item("Services", "/unavailable/services"),
+    item("GST Law", "/unavailable/gst-law"),
+    item("Downloads", "/unavailable/downloads"),
+    item("Search Taxpayer", "/unavailable/search-taxpayer"),
+    item("Help and Taxpayer Facilities", "/unavailable/help"),
+    item("My Profile", "/profile"),
 ];
 
-impl Chrome {
-    /// For pages seen before login, and error pages.
-    pub fn anonymous() -> Self {
-        Chrome {
-            user: None,
-            csrf_token: String::new(),
-            flash: None,
-        }
-    }
+/// My Profile's Quick Links, in the real portal's order.
+pub const QUICK_LINKS: [MenuItem; 9] = [
+    item("History of Amendment", "/unavailable/amendment-history"),
+    item("Change Password", "/profile/change-password"),
+    item("Manage API Access", "/profile/api-access"),
+    item("Register / Update DSC", "/unavailable/dsc"),
+    item("Activate/ Deactivate STAK", "/unavailable/stak"),
+    item(
+        "Aadhaar Authentication Status",
+        "/unavailable/aadhaar-status",
+    ),
+    item(
+        "My Registration Certificate",
+        "/unavailable/registration-certificate",
+    ),
+    item(
+        "Core Business Activity Status",
+        "/unavailable/core-business-activity",
+    ),
+    item("Bank Account Status", "/unavailable/bank-account-status"),
+];
 
-    /// For pages of a logged-in taxpayer; takes the pending notice.
-    pub fn for_taxpayer(current: &CurrentTaxpayer) -> Result<Self, AppError> {
-        let t = &current.taxpayer;
-        Ok(Chrome {
-            user: Some(UserMenu {
+/// An item this copy does not offer, by the last part of its path, and whether it is
+/// one of My Profile's Quick Links (for the breadcrumb).
+pub fn unavailable_item(slug: &str) -> Option<(&'static MenuItem, bool)> {
+    let is = |i: &&MenuItem| i.href.strip_prefix("/unavailable/") == Some(slug);
+    QUICK_LINKS
+        .iter()
+        .find(is)
+        .map(|i| (i, true))
+        .or_else(|| NAV.iter().find(is).map(|i| (i, false)))
+}
+
+fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
+    req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+        AppError::Unexpected(anyhow::anyhow!(
+            "{} is missing from the app data",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+impl Chrome {
+    /// The header for whoever sent `req`: a logged-in taxpayer's menu, or none.
+    pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        let settings = app_data::<Settings>(req)?;
+        let clock = app_data::<Clock>(req)?;
+        let session = TypedSession::of(req);
+        let user = match viewer(req).await? {
+            Viewer::Taxpayer(t) => Some(UserMenu {
                 name: t.trade_name.clone().unwrap_or_else(|| t.legal_name.clone()),
                 last_logged_in: t.last_logged_in().map(ist_datetime_24h),
             }),
-            csrf_token: current.session.csrf_token()?,
-            flash: current.session.take_flash(),
-        })
-    }
-
-    /// For the trainer console: no taxpayer menu, but a token for its forms.
-    pub fn for_trainer(session: &TypedSession) -> Result<Self, AppError> {
+            Viewer::Anonymous { .. } => None,
+        };
+        // A logged-in session (taxpayer or trainer) has its own token; a visitor's
+        // forms are bound to the visitor cookie, so showing them stores nothing.
+        let logged_in = user.is_some() || session.trainer()?.is_some();
+        let csrf_token = if logged_in {
+            session.csrf_token()?
+        } else {
+            Visitor::of(req)?.csrf_token()
+        };
         Ok(Chrome {
-            user: None,
-            csrf_token: session.csrf_token()?,
-            flash: session.take_flash(),
+            user,
+            csrf_token,
+            flash: if logged_in {
+                session.take_flash()
+            } else {
+                None
+            },
+            demo_clock: settings.demo.then(|| describe_offset(clock.demo_offset())),
         })
     }
 
-    /// For the login pages, whose forms need a token before anyone is logged in; it
-    /// is bound to the visitor cookie, so showing them stores nothing.
-    pub fn for_visitor(visitor: &Visitor) -> Self {
-        Chrome {
-            user: None,
-            csrf_token: visitor.csrf_token(),
-            flash: None,
-        }
-    }
-
-    pub fn nav(&self) -> &'static [NavItem] {
+    pub fn nav(&self) -> &'static [MenuItem] {
         &NAV
+    }
+}
+
+impl FromRequest for Chrome {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Chrome::of(&req).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_unavailable_item_is_found_by_its_slug() {
+        for i in NAV.iter().chain(QUICK_LINKS.iter()) {
+            if let Some(slug) = i.href.strip_prefix("/unavailable/") {
+                assert_eq!(unavailable_item(slug).map(|(f, _)| f.label), Some(i.label));
+            }
+        }
+        assert_eq!(unavailable_item("dsc").map(|(_, q)| q), Some(true));
+        assert_eq!(unavailable_item("services").map(|(_, q)| q), Some(false));
+        assert!(unavailable_item("nothing").is_none());
     }
 }

@@ -21,6 +21,10 @@ use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::{render, see_other};
 
+/// When a login form's token did not match.
+pub const STALE_FORM: &str =
+    "The login page had expired or was not sent from this portal. Please log in again.";
+
 /// When too many logins to one account are being checked at once.
 pub const BUSY: &str =
     "Several logins to this account are being checked at this moment. Please try again in a minute.";
@@ -82,17 +86,13 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
 pub async fn show(
     query: web::Query<LoginQuery>,
     session: TypedSession,
-    visitor: Visitor,
+    chrome: Chrome,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
     if session.login()?.is_some() {
         return Ok(see_other("/dashboard"));
     }
-    let mut page = LoginPage::new(
-        Chrome::for_visitor(&visitor),
-        safe_next(query.next.as_deref()),
-        settings.captcha,
-    );
+    let mut page = LoginPage::new(chrome, safe_next(query.next.as_deref()), settings.captcha);
     page.notice = if query.expired.is_some() {
         Some("Your session has timed out. Please log in again.")
     } else if query.bye.is_some() {
@@ -108,7 +108,6 @@ pub async fn show(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginForm {
-    csrf_token: Option<String>,
     username: Option<String>,
     password: Option<String>,
     next: Option<String>,
@@ -140,35 +139,32 @@ async fn captcha_answered(
 
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
-    form: Form<LoginForm>,
+    form: Result<Form<LoginForm>, AppError>,
     session: TypedSession,
     visitor: Visitor,
+    chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     settings: web::Data<Settings>,
     hasher: web::Data<Hasher>,
     origin: Origin,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
+    let form = match form {
+        Ok(form) => form.into_inner(),
+        // The usual cause is a login page left open in another browser, or cookies
+        // cleared: show the form again with a fresh token instead of a bare error page.
+        Err(AppError::Csrf) => {
+            let mut page = LoginPage::new(chrome, None, settings.captcha);
+            page.error = Some(STALE_FORM.to_string());
+            return render(StatusCode::FORBIDDEN, &page);
+        }
+        Err(other) => return Err(other),
+    };
     let next = safe_next(form.next.as_deref());
     let username = form.username.as_deref().unwrap_or("").trim().to_lowercase();
     let password = form.password.unwrap_or_default();
-    let mut page = LoginPage::new(
-        Chrome::for_visitor(&visitor),
-        next.clone(),
-        settings.captcha,
-    );
+    let mut page = LoginPage::new(chrome, next.clone(), settings.captcha);
     page.username = username.clone();
-
-    if visitor.verify(form.csrf_token.as_deref()).is_err() {
-        // The usual cause is a login page left open in another browser, or cookies
-        // cleared: show the form again with a fresh token instead of a bare error page.
-        page.error = Some(
-            "The login page had expired or was not sent from this portal. Please log in again."
-                .to_string(),
-        );
-        return render(StatusCode::FORBIDDEN, &page);
-    }
 
     // Locks, sessions and the security log run on security time, which the trainer's
     // time machine does not move; the login time shown to the taxpayer is business time.

@@ -1,26 +1,18 @@
 //! Logout: ends the session on the server, so a copied cookie stops working.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
-use crate::auth::csrf;
 use crate::auth::session::TypedSession;
 use crate::clock::Clock;
 use crate::db::models::security_event::{self, EventKind};
 use crate::db::models::Origin;
 use crate::db::{self, Pool};
 use crate::error::AppError;
-use crate::routes::form::Form;
+use crate::routes::form::{Form, NoFields};
 use crate::routes::see_other;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogoutForm {
-    csrf_token: Option<String>,
-}
-
 pub async fn submit(
-    form: Form<LogoutForm>,
+    form: Result<Form<NoFields>, AppError>,
     session: TypedSession,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
@@ -30,7 +22,7 @@ pub async fn submit(
         // Nobody to log out (the session already ended): just show the login page.
         return Ok(see_other("/login"));
     };
-    csrf::verify(&session, form.csrf_token.as_deref())?;
+    form?;
     session.log_out();
     let now = clock.security_now();
     db::write(&pool, move |conn| {

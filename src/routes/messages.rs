@@ -29,12 +29,13 @@ struct MessagesPage {
 
 pub async fn show(
     current: CurrentTaxpayer,
+    chrome: Chrome,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, AppError> {
     let id = current.taxpayer.id;
     let rows = db::run(&pool, move |conn| Ok(message::recent(conn, id, SHOWN)?)).await?;
     let page = MessagesPage {
-        chrome: Chrome::for_taxpayer(&current)?,
+        chrome: chrome,
         messages: rows
             .into_iter()
             .map(|m| MessageRow {

@@ -1,10 +1,10 @@
 //! The portal's pages and forms, one module per page or per GET/POST pair.
 
 pub mod assets;
-pub mod banner;
 pub mod captcha;
 pub mod dashboard;
 pub mod deadline;
+pub mod error_page;
 pub mod form;
 pub mod help;
 pub mod layout;
@@ -42,74 +42,130 @@ pub struct Wiring {
     pub trainer: Option<web::Data<TrainerCredential>>,
 }
 
+/// One route of the portal.
+struct Entry {
+    path: &'static str,
+    post: bool,
+    /// Behind the per-address limit on password forms.
+    limited: bool,
+    route: actix_web::Route,
+}
+
+fn get(path: &'static str, route: actix_web::Route) -> Entry {
+    Entry {
+        path,
+        post: false,
+        limited: false,
+        route,
+    }
+}
+
+fn post(path: &'static str, route: actix_web::Route) -> Entry {
+    Entry {
+        path,
+        post: true,
+        limited: false,
+        route,
+    }
+}
+
+/// A POST of a form that checks a password.
+fn limited(path: &'static str, route: actix_web::Route) -> Entry {
+    Entry {
+        limited: true,
+        ..post(path, route)
+    }
+}
+
+/// Every route of the portal, in one table. The trainer console and the captcha
+/// exist only where they are on.
+fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
+    use profile::{api_access, change_password};
+    use taxpayerapi::{authenticate, docs};
+    use trainer::{console, login as trainer_login};
+    let mut all = vec![
+        get("/", web::get().to(home)),
+        get("/login", web::get().to(login::show)),
+        limited("/login", web::post().to(login::submit)),
+        post("/logout", web::post().to(logout::submit)),
+        get("/dashboard", web::get().to(dashboard::show)),
+        get("/messages", web::get().to(messages::show)),
+        get("/help/api-access", web::get().to(help::api_access)),
+        get("/profile", web::get().to(profile::view::show)),
+        get("/profile/api-access", web::get().to(api_access::show)),
+        post("/profile/api-access", web::post().to(api_access::confirm)),
+        get(
+            "/profile/change-password",
+            web::get().to(change_password::show),
+        ),
+        limited(
+            "/profile/change-password",
+            web::post().to(change_password::submit),
+        ),
+        get("/taxpayerapi", web::get().to(docs::page)),
+        get("/taxpayerapi/", web::get().to(docs::page)),
+        get(
+            "/taxpayerapi/openapi.json",
+            web::get().to(docs::openapi_json),
+        ),
+        // The API's own POST authenticates the GSP client, not a browser session.
+        post(
+            "/taxpayerapi/v1.0/authenticate",
+            web::post().to(authenticate::handle),
+        ),
+        get(
+            "/taxpayerapi/v1.0/profile",
+            web::get().to(taxpayerapi::profile::handle),
+        ),
+        get("/unavailable/{item}", web::get().to(unavailable::show)),
+        get("/static/{path:.*}", web::get().to(assets::serve)),
+    ];
+    if demo {
+        all.extend([
+            get("/trainer", web::get().to(console::show)),
+            get("/trainer/login", web::get().to(trainer_login::show)),
+            limited("/trainer/login", web::post().to(trainer_login::submit)),
+            post("/trainer/logout", web::post().to(trainer_login::log_out)),
+            post("/trainer/clock", web::post().to(console::move_clock)),
+            get("/trainer/reset", web::get().to(console::confirm_reset)),
+            post("/trainer/reset", web::post().to(console::reset)),
+            get("/trainer/feed.json", web::get().to(console::feed)),
+        ]);
+    }
+    if captcha {
+        all.push(get("/captcha", web::get().to(captcha::image)));
+    }
+    all
+}
+
+/// The paths that take a POST from a browser form (every one needs the form's
+/// anti-forgery token), as the router has them; for tests.
+pub fn form_post_paths(settings: &Settings) -> Vec<&'static str> {
+    entries(settings.demo, settings.captcha)
+        .into_iter()
+        .filter(|e| e.post && !e.path.starts_with("/taxpayerapi/"))
+        .map(|e| e.path)
+        .collect()
+}
+
 /// Registers every route of the portal. The forms that check a password (both logins
 /// and Change Password) sit behind one per-address limit, sharing one count.
 pub fn configure(cfg: &mut web::ServiceConfig, wiring: &Wiring) {
-    // A POST guard, so that GETs of the same path reach their own route.
-    let limited = |path: &str, handler: actix_web::Route| {
-        web::resource(path.to_string())
-            .guard(guard::Post())
-            .wrap(login_limit(&wiring.login_attempts, &wiring.settings))
-            .route(handler)
-    };
-    cfg.route("/", web::get().to(home))
-        .route("/login", web::get().to(login::show))
-        .service(limited("/login", web::post().to(login::submit)))
-        .route("/logout", web::post().to(logout::submit))
-        .route("/dashboard", web::get().to(dashboard::show))
-        .route("/messages", web::get().to(messages::show))
-        .route("/help/api-access", web::get().to(help::api_access))
-        .route("/profile", web::get().to(profile::view::show))
-        .route(
-            "/profile/api-access",
-            web::get().to(profile::api_access::show),
-        )
-        .route(
-            "/profile/api-access",
-            web::post().to(profile::api_access::confirm),
-        )
-        .route(
-            "/profile/change-password",
-            web::get().to(profile::change_password::show),
-        )
-        .service(limited(
-            "/profile/change-password",
-            web::post().to(profile::change_password::submit),
-        ))
-        .route("/taxpayerapi", web::get().to(taxpayerapi::docs::page))
-        .route("/taxpayerapi/", web::get().to(taxpayerapi::docs::page))
-        .route(
-            "/taxpayerapi/openapi.json",
-            web::get().to(taxpayerapi::docs::openapi_json),
-        )
-        .route(
-            "/taxpayerapi/v1.0/authenticate",
-            web::post().to(taxpayerapi::authenticate::handle),
-        )
-        .route(
-            "/taxpayerapi/v1.0/profile",
-            web::get().to(taxpayerapi::profile::handle),
-        )
-        .route("/unavailable/{item}", web::get().to(unavailable::show))
-        .route("/static/{path:.*}", web::get().to(assets::serve));
-    // The trainer console and the captcha exist only where they are on.
     if let Some(trainer) = &wiring.trainer {
-        use trainer::{console, login as trainer_login};
-        cfg.app_data(trainer.clone())
-            .route("/trainer", web::get().to(console::show))
-            .route("/trainer/login", web::get().to(trainer_login::show))
-            .service(limited(
-                "/trainer/login",
-                web::post().to(trainer_login::submit),
-            ))
-            .route("/trainer/logout", web::post().to(trainer_login::log_out))
-            .route("/trainer/clock", web::post().to(console::move_clock))
-            .route("/trainer/reset", web::get().to(console::confirm_reset))
-            .route("/trainer/reset", web::post().to(console::reset))
-            .route("/trainer/feed.json", web::get().to(console::feed));
+        cfg.app_data(trainer.clone());
     }
-    if wiring.settings.captcha {
-        cfg.route("/captcha", web::get().to(captcha::image));
+    for entry in entries(wiring.trainer.is_some(), wiring.settings.captcha) {
+        if entry.limited {
+            // A POST guard, so that GETs of the same path reach their own route.
+            cfg.service(
+                web::resource(entry.path)
+                    .guard(guard::Post())
+                    .wrap(login_limit(&wiring.login_attempts, &wiring.settings))
+                    .route(entry.route),
+            );
+        } else {
+            cfg.route(entry.path, entry.route);
+        }
     }
 }
 

@@ -36,14 +36,15 @@ struct UnavailablePage {
 }
 
 pub async fn show(
-    current: CurrentTaxpayer,
+    _current: CurrentTaxpayer,
+    chrome: Chrome,
     item: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let Some(&(slug, title)) = ITEMS.iter().find(|(slug, _)| *slug == item.as_str()) else {
         return Err(AppError::NotFound);
     };
     let page = UnavailablePage {
-        chrome: Chrome::for_taxpayer(&current)?,
+        chrome: chrome,
         title,
         from_profile: ITEMS[..7].iter().any(|(s, _)| *s == slug),
     };

@@ -241,3 +241,32 @@ async fn pages_carry_security_headers_and_no_inline_script_or_style() {
         assert!(!page.body.contains("<style"), "{path}");
     }
 }
+
+#[actix_web::test]
+async fn error_pages_help_and_docs_show_the_sessions_own_header_and_the_banner() {
+    let app = spawn_app_with(|s| {
+        s.demo = true;
+        s.trainer_password = Some("Trainer@2026".to_string());
+    })
+    .await;
+    let b = app.logged_in().await;
+    let not_found = b.get("/no/such/page").await;
+    assert_eq!(not_found.status, StatusCode::NOT_FOUND);
+    let refused = b
+        .post("/profile/api-access", &[("csrf_token", "f00d")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let help = b.get("/help/api-access").await;
+    let docs = b.get("/taxpayerapi").await;
+    for page in [&not_found, &refused, &help, &docs] {
+        page.assert_contains("Account menu of </span>Asha Traders");
+        page.assert_contains(r#"action="/logout""#);
+        page.assert_contains("Training portal with fictitious data");
+    }
+    refused.assert_contains("Request refused");
+    // Nobody logged in: the same pages show the Login link.
+    let anonymous = app.browser().get("/no/such/page").await;
+    assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
+    anonymous.assert_contains(r#"<a href="/login">Login</a>"#);
+    assert!(!anonymous.body.contains("Account menu of"));
+}

@@ -7,7 +7,6 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::auth::csrf;
 use crate::auth::guard::CurrentTaxpayer;
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
@@ -173,6 +172,7 @@ async fn load(
 
 pub async fn show(
     current: CurrentTaxpayer,
+    chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
@@ -188,7 +188,7 @@ pub async fn show(
         _ => None,
     };
     let page = ApiAccessPage {
-        chrome: Chrome::for_taxpayer(&current)?,
+        chrome: chrome,
         status: StatusView::of(stored.as_ref(), now),
         yes_checked: state.is_enabled(),
         no_checked: !state.is_enabled(),
@@ -203,19 +203,18 @@ pub async fn show(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiAccessForm {
-    csrf_token: Option<String>,
     enable_api: Option<String>,
     duration: Option<String>,
 }
 
 pub async fn confirm(
     current: CurrentTaxpayer,
+    chrome: Chrome,
     form: Form<ApiAccessForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     origin: Origin,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&current.session, form.csrf_token.as_deref())?;
     let choice = match AccessChoice::from_form(form.enable_api.as_deref(), form.duration.as_deref())
     {
         Ok(choice) => choice,
@@ -227,7 +226,7 @@ pub async fn confirm(
                 applications,
             } = load(&current, &pool, now).await?;
             let page = ApiAccessPage {
-                chrome: Chrome::for_taxpayer(&current)?,
+                chrome: chrome,
                 status: StatusView::of(stored.as_ref(), now),
                 yes_checked: form.enable_api.as_deref() == Some(YES),
                 no_checked: form.enable_api.as_deref() == Some(NO),

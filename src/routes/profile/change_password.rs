@@ -6,7 +6,6 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::csrf;
 use crate::auth::guard::CurrentTaxpayer;
 use crate::auth::login::{Attempt, Credential, Gate, Purpose};
 use crate::auth::password::{fingerprint, Hasher};
@@ -45,9 +44,9 @@ struct ChangePasswordPage {
     errors: FieldErrors,
 }
 
-pub async fn show(current: CurrentTaxpayer) -> Result<HttpResponse, AppError> {
+pub async fn show(_current: CurrentTaxpayer, chrome: Chrome) -> Result<HttpResponse, AppError> {
     let page = ChangePasswordPage {
-        chrome: Chrome::for_taxpayer(&current)?,
+        chrome: chrome,
         errors: FieldErrors::default(),
     };
     render(StatusCode::OK, &page)
@@ -56,7 +55,6 @@ pub async fn show(current: CurrentTaxpayer) -> Result<HttpResponse, AppError> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordForm {
-    csrf_token: Option<String>,
     current_password: Option<String>,
     new_password: Option<String>,
     confirm_password: Option<String>,
@@ -65,6 +63,7 @@ pub struct ChangePasswordForm {
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
     current: CurrentTaxpayer,
+    chrome: Chrome,
     form: Form<ChangePasswordForm>,
     pool: web::Data<Pool>,
     hasher: web::Data<Hasher>,
@@ -72,7 +71,6 @@ pub async fn submit(
     settings: web::Data<Settings>,
     origin: Origin,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&current.session, form.csrf_token.as_deref())?;
     let form = form.into_inner();
     let old = form.current_password.unwrap_or_default();
     let new = form.new_password.unwrap_or_default();
@@ -130,7 +128,7 @@ pub async fn submit(
     }
     if errors.any() {
         let page = ChangePasswordPage {
-            chrome: Chrome::for_taxpayer(&current)?,
+            chrome: chrome,
             errors,
         };
         return render(status, &page);

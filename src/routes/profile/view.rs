@@ -20,9 +20,9 @@ struct ProfilePage {
     quick_links: &'static [QuickLink],
 }
 
-pub async fn show(current: CurrentTaxpayer) -> Result<HttpResponse, AppError> {
+pub async fn show(current: CurrentTaxpayer, chrome: Chrome) -> Result<HttpResponse, AppError> {
     let page = ProfilePage {
-        chrome: Chrome::for_taxpayer(&current)?,
+        chrome: chrome,
         registration_date: current
             .taxpayer
             .registration_date

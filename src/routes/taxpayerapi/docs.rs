@@ -50,6 +50,7 @@ struct DocsPage {
 /// scheme counts only from a trusted proxy, so nobody can make the page show another.
 pub async fn page(
     req: HttpRequest,
+    chrome: Chrome,
     settings: web::Data<Settings>,
 ) -> Result<HttpResponse, AppError> {
     let (peer, headers) = (req.peer_addr().map(|a| a.ip()), req.headers());
@@ -58,7 +59,7 @@ pub async fn page(
         .public_host(peer, headers)
         .unwrap_or_else(|| settings.bind.clone());
     let page = DocsPage {
-        chrome: Chrome::anonymous(),
+        chrome: chrome,
         base: format!("{}://{host}", proxies.public_scheme(peer, headers)),
     };
     render(StatusCode::OK, &page)

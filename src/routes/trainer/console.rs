@@ -6,7 +6,6 @@ use askama::Template;
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::csrf;
 use crate::auth::guard::CurrentTrainer;
 use crate::auth::session::FlashKind;
 use crate::clock::{describe_offset, Clock};
@@ -135,13 +134,14 @@ struct ConsolePage {
 }
 
 pub async fn show(
-    trainer: CurrentTrainer,
+    _trainer: CurrentTrainer,
+    chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     unidentified: web::Data<UnidentifiedCalls>,
 ) -> Result<HttpResponse, AppError> {
     let page = ConsolePage {
-        chrome: Chrome::for_trainer(&trainer.session)?,
+        chrome: chrome,
         feed: feed_now(&pool, &clock, &unidentified).await?,
         shifts: SHIFTS
             .iter()
@@ -164,7 +164,6 @@ pub async fn feed(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClockForm {
-    csrf_token: Option<String>,
     shift: Option<String>,
 }
 
@@ -174,7 +173,6 @@ pub async fn move_clock(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&trainer.session, form.csrf_token.as_deref())?;
     let shift = form.shift.as_deref().unwrap_or_default();
     let offset = if shift == "real" {
         TimeDelta::zero()
@@ -221,9 +219,12 @@ struct ResetPage {
     error: Option<&'static str>,
 }
 
-pub async fn confirm_reset(trainer: CurrentTrainer) -> Result<HttpResponse, AppError> {
+pub async fn confirm_reset(
+    _trainer: CurrentTrainer,
+    chrome: Chrome,
+) -> Result<HttpResponse, AppError> {
     let page = ResetPage {
-        chrome: Chrome::for_trainer(&trainer.session)?,
+        chrome: chrome,
         error: None,
     };
     render(StatusCode::OK, &page)
@@ -232,20 +233,19 @@ pub async fn confirm_reset(trainer: CurrentTrainer) -> Result<HttpResponse, AppE
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResetForm {
-    csrf_token: Option<String>,
     confirm: Option<String>,
 }
 
 pub async fn reset(
     trainer: CurrentTrainer,
+    chrome: Chrome,
     form: Form<ResetForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&trainer.session, form.csrf_token.as_deref())?;
     if form.confirm.as_deref() != Some("yes") {
         let page = ResetPage {
-            chrome: Chrome::for_trainer(&trainer.session)?,
+            chrome: chrome,
             error: Some("Tick the box to confirm that the demo data should be put back."),
         };
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);

@@ -5,11 +5,9 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::csrf;
 use crate::auth::login::{Attempt, Credential, Gate, Purpose};
 use crate::auth::password::{fingerprint, Hasher};
 use crate::auth::session::TypedSession;
-use crate::auth::visitor::Visitor;
 use crate::auth::TrainerCredential;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -18,9 +16,9 @@ use crate::db::models::Origin;
 use crate::db::Pool;
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
-use crate::routes::form::Form;
+use crate::routes::form::{Form, NoFields};
 use crate::routes::layout::Chrome;
-use crate::routes::login::BUSY;
+use crate::routes::login::{BUSY, STALE_FORM};
 use crate::routes::{render, see_other};
 
 #[derive(Template)]
@@ -30,12 +28,12 @@ struct TrainerLoginPage {
     error: Option<String>,
 }
 
-pub async fn show(session: TypedSession, visitor: Visitor) -> Result<HttpResponse, AppError> {
+pub async fn show(session: TypedSession, chrome: Chrome) -> Result<HttpResponse, AppError> {
     if session.trainer()?.is_some() {
         return Ok(see_other("/trainer"));
     }
     let page = TrainerLoginPage {
-        chrome: Chrome::for_visitor(&visitor),
+        chrome: chrome,
         error: None,
     };
     render(StatusCode::OK, &page)
@@ -44,7 +42,6 @@ pub async fn show(session: TypedSession, visitor: Visitor) -> Result<HttpRespons
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainerLoginForm {
-    csrf_token: Option<String>,
     password: Option<String>,
 }
 
@@ -57,9 +54,9 @@ fn locked(until: chrono::DateTime<chrono::Utc>) -> String {
 
 #[allow(clippy::too_many_arguments)]
 pub async fn submit(
-    form: Form<TrainerLoginForm>,
+    form: Result<Form<TrainerLoginForm>, AppError>,
     session: TypedSession,
-    visitor: Visitor,
+    chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     settings: web::Data<Settings>,
@@ -69,19 +66,17 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let refuse = |status: StatusCode, message: String| -> Result<HttpResponse, AppError> {
         let page = TrainerLoginPage {
-            chrome: Chrome::for_visitor(&visitor),
+            chrome: chrome,
             error: Some(message),
         };
         render(status, &page)
     };
-    if visitor.verify(form.csrf_token.as_deref()).is_err() {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            "The login page had expired or was not sent from this portal. Please log in again."
-                .to_string(),
-        );
-    }
-    let password = form.into_inner().password.unwrap_or_default();
+    let form = match form {
+        Ok(form) => form.into_inner(),
+        Err(AppError::Csrf) => return refuse(StatusCode::FORBIDDEN, STALE_FORM.to_string()),
+        Err(other) => return Err(other),
+    };
+    let password = form.password.unwrap_or_default();
     let now = clock.security_now();
     let gate = Gate {
         pool: &pool,
@@ -111,20 +106,14 @@ pub async fn submit(
     Ok(see_other("/trainer"))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogoutForm {
-    csrf_token: Option<String>,
-}
-
 pub async fn log_out(
-    form: Form<LogoutForm>,
+    form: Result<Form<NoFields>, AppError>,
     session: TypedSession,
 ) -> Result<HttpResponse, AppError> {
     if session.trainer()?.is_none() {
         return Ok(see_other("/trainer/login"));
     }
-    csrf::verify(&session, form.csrf_token.as_deref())?;
+    form?;
     session.log_out();
     Ok(see_other("/trainer/login"))
 }
