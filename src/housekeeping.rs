@@ -46,7 +46,7 @@ pub fn start(pool: Pool, clock: Arc<Clock>) {
         loop {
             ticks.tick().await;
             let now = clock.security_now();
-            match db::write(&pool, move |conn| Ok(sweep(conn, now)?)).await {
+            match db::write(&pool, move |conn| sweep(conn, now)).await {
                 Ok(swept) => tracing::debug!(?swept, "housekeeping sweep"),
                 Err(e) => tracing::warn!(error = ?e, "housekeeping sweep failed"),
             }

@@ -49,10 +49,7 @@ impl Application {
             .with_context(|| format!("could not listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let hasher = Hasher::per_core();
-        hasher
-            .warm_up()
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        hasher.warm_up().await.map_err(anyhow::Error::new)?;
         let trainer = if settings.demo {
             Some(prepare_demo(&settings, &pool, &clock, &hasher).await?)
         } else {
@@ -149,7 +146,7 @@ async fn prepare_demo(
             let hash = hasher
                 .hash(password.clone())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                .map_err(anyhow::Error::new)?;
             app_setting::set(&mut conn, TRAINER_HASH, &hash)?;
             hash
         }

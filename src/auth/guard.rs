@@ -97,7 +97,7 @@ pub async fn viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
             Viewer::Anonymous { expired: true }
         }
         Some((id, _)) => {
-            let found = db::run(&pool, move |conn| Ok(taxpayer::find(conn, id)?)).await?;
+            let found = db::run(&pool, move |conn| taxpayer::find(conn, id)).await?;
             // A session made with an older password is dead: the password has been
             // changed since (perhaps while this login was being checked).
             let credential = session.credential()?;

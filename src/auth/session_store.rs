@@ -63,11 +63,9 @@ impl SessionStore for DbSessionStore {
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = key_hash(session_key.as_ref());
         let now = self.clock.security_now();
-        let state = db::run(&self.pool, move |conn| {
-            Ok(rows::load_state(conn, &hash, now)?)
-        })
-        .await
-        .map_err(|e| LoadError::Other(anyhow::anyhow!("{e:?}")))?;
+        let state = db::run(&self.pool, move |conn| rows::load_state(conn, &hash, now))
+            .await
+            .map_err(|e| LoadError::Other(anyhow::Error::new(e)))?;
         state
             .map(|s| serde_json::from_str(&s))
             .transpose()
@@ -86,7 +84,7 @@ impl SessionStore for DbSessionStore {
         let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
         db::write(&self.pool, move |conn| {
-            Ok(rows::insert(
+            rows::insert(
                 conn,
                 &NewSession {
                     key_hash: &hash,
@@ -95,10 +93,10 @@ impl SessionStore for DbSessionStore {
                     created_at: now.naive_utc(),
                     expires_at: expires_at.naive_utc(),
                 },
-            )?)
+            )
         })
         .await
-        .map_err(|e| SaveError::Other(anyhow::anyhow!("{e:?}")))?;
+        .map_err(|e| SaveError::Other(anyhow::Error::new(e)))?;
         SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
     }
 
@@ -114,12 +112,10 @@ impl SessionStore for DbSessionStore {
         let now = self.clock.security_now();
         let expires_at = expiry(now, ttl);
         let updated = db::write(&self.pool, move |conn| {
-            Ok(rows::update_state(
-                conn, &hash, &state, taxpayer, now, expires_at,
-            )?)
+            rows::update_state(conn, &hash, &state, taxpayer, now, expires_at)
         })
         .await
-        .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e:?}")))?;
+        .map_err(|e| UpdateError::Other(anyhow::Error::new(e)))?;
         if updated == 0 {
             // The row was ended meanwhile (logout elsewhere, a password change, expiry).
             // Its state is dropped rather than saved under a new key: reviving it would
@@ -140,24 +136,24 @@ impl SessionStore for DbSessionStore {
         let stale_before = expires_at - extension_slack(ttl);
         let probe = hash.clone();
         let due = db::run(&self.pool, move |conn| {
-            Ok(rows::extension_due(conn, &probe, now, stale_before)?)
+            rows::extension_due(conn, &probe, now, stale_before)
         })
         .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        .map_err(anyhow::Error::new)?;
         if !due {
             return Ok(());
         }
         db::write(&self.pool, move |conn| {
-            Ok(rows::extend(conn, &hash, now, stale_before, expires_at)?)
+            rows::extend(conn, &hash, now, stale_before, expires_at)
         })
         .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))
+        .map_err(anyhow::Error::new)
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
         let hash = key_hash(session_key.as_ref());
-        db::write(&self.pool, move |conn| Ok(rows::delete(conn, &hash)?))
+        db::write(&self.pool, move |conn| rows::delete(conn, &hash))
             .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .map_err(anyhow::Error::new)
     }
 }

@@ -29,6 +29,9 @@ pub type Conn = SqliteConnection;
 #[derive(Clone)]
 pub struct Pool {
     connections: R2d2Pool<ConnectionManager<SqliteConnection>>,
+    /// Connections on which SQLite refuses any write (`query_only`), for [`run`]:
+    /// work that writes without taking the writer's turn fails loudly instead.
+    readers: R2d2Pool<ConnectionManager<SqliteConnection>>,
     writer: Arc<Mutex<()>>,
 }
 
@@ -52,7 +55,9 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// cut as well as a crash of the process; the cost is one fsync per write, which this
 /// low-write workload can afford.
 #[derive(Debug, Clone, Copy)]
-struct Pragmas;
+struct Pragmas {
+    read_only: bool,
+}
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
@@ -62,7 +67,12 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
              PRAGMA foreign_keys = ON;
              PRAGMA synchronous = FULL;",
         )
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        if self.read_only {
+            conn.batch_execute("PRAGMA query_only = ON;")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
     }
 }
 
@@ -72,28 +82,38 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
     let url = path
         .to_str()
         .with_context(|| format!("the database path {} is not valid UTF-8", path.display()))?;
-    let connections = R2d2Pool::builder()
-        .max_size(8)
-        .connection_timeout(Duration::from_secs(30))
-        .connection_customizer(Box::new(Pragmas))
-        .build(ConnectionManager::<SqliteConnection>::new(url))
-        .with_context(|| format!("could not open the database {}", path.display()))?;
-    let pool = Pool {
-        connections,
-        writer: Arc::default(),
+    let build = |size: u32, read_only: bool| {
+        R2d2Pool::builder()
+            .max_size(size)
+            .connection_timeout(Duration::from_secs(30))
+            .connection_customizer(Box::new(Pragmas { read_only }))
+            .build(ConnectionManager::<SqliteConnection>::new(url))
+            .with_context(|| format!("could not open the database {}", path.display()))
     };
-    let mut conn = pool.get().context("could not take a database connection")?;
+    // Writers take turns anyway; the other connections serve start-up work and the
+    // command line beside a running writer.
+    let connections = build(4, false)?;
+    let mut conn = connections
+        .get()
+        .context("could not take a database connection")?;
     conn.run_pending_migrations(MIGRATIONS)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("could not apply the database migrations")?;
-    Ok(pool)
+    Ok(Pool {
+        connections,
+        readers: build(8, true)?,
+        writer: Arc::default(),
+    })
 }
 
 /// Runs blocking database work that only reads on actix's thread pool, off the
-/// async workers. Reads never wait for writers (WAL).
-pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
+/// async workers, on a connection that refuses writes. Reads never wait for writers
+/// (WAL). The work may fail with any error that converts into `AppError` (Diesel's,
+/// usually).
+pub async fn run<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+    E: Into<AppError> + Send + 'static,
     T: Send + 'static,
 {
     on_blocking_thread(pool, false, work).await
@@ -103,17 +123,19 @@ where
 /// writers take turns in the order they came instead of in SQLite's busy handler.
 /// The work opens its own (immediate) transaction when it has more than one
 /// statement.
-pub async fn write<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
+pub async fn write<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+    E: Into<AppError> + Send + 'static,
     T: Send + 'static,
 {
     on_blocking_thread(pool, true, work).await
 }
 
-async fn on_blocking_thread<T, F>(pool: &Pool, writes: bool, work: F) -> Result<T, AppError>
+async fn on_blocking_thread<T, E, F>(pool: &Pool, writes: bool, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut Conn) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+    E: Into<AppError> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
@@ -127,8 +149,13 @@ where
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
-        let mut conn = pool.get().map_err(anyhow::Error::from)?;
-        work(&mut conn)
+        let connections = if writes {
+            &pool.connections
+        } else {
+            &pool.readers
+        };
+        let mut conn = connections.get().map_err(anyhow::Error::from)?;
+        work(&mut conn).map_err(Into::into)
     })
     .await
     .map_err(anyhow::Error::from)?

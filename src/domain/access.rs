@@ -1,6 +1,7 @@
 //! The state of a taxpayer's API access at an instant, derived from what is stored
 //! and a clock, so that no background job is needed to end a period.
 
+use crate::domain::time::ist_datetime;
 use chrono::{DateTime, Utc};
 
 use super::duration::AccessDuration;
@@ -46,6 +47,33 @@ impl AccessState {
 
     pub fn is_enabled(&self) -> bool {
         matches!(self, AccessState::Enabled { .. })
+    }
+
+    /// The state's kind, as the pages' CSS modifier names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AccessState::Enabled { .. } => "enabled",
+            AccessState::Expired { .. } => "expired",
+            AccessState::Disabled => "disabled",
+            AccessState::NeverEnabled => "never",
+        }
+    }
+
+    /// The state in the words every page shows, times in IST.
+    pub fn describe(&self) -> String {
+        match self {
+            AccessState::Enabled { until, .. } => {
+                format!("API access is enabled until {}", ist_datetime(*until))
+            }
+            AccessState::Expired { at } => format!(
+                "API access is disabled: the period ended on {}",
+                ist_datetime(*at)
+            ),
+            AccessState::Disabled => "API access is disabled".to_string(),
+            AccessState::NeverEnabled => {
+                "API access is disabled (it has never been enabled)".to_string()
+            }
+        }
     }
 }
 

@@ -30,10 +30,10 @@ pub async fn show(
     clock: web::Data<Clock>,
 ) -> Result<HttpResponse, AppError> {
     let id = current.taxpayer.id;
-    let stored = db::run(&pool, move |conn| Ok(api_access::load(conn, id)?)).await?;
+    let stored = db::run(&pool, move |conn| api_access::load(conn, id)).await?;
     let t = &current.taxpayer;
     let page = DashboardPage {
-        chrome: chrome,
+        chrome,
         legal_name: t.legal_name.clone(),
         trade_name: t.trade_name.clone(),
         gstin: t.gstin.clone(),

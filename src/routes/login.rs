@@ -130,10 +130,7 @@ async fn captcha_answered(
         return Ok(false);
     }
     let nonce = shown.nonce.clone();
-    let first_try = db::write(pool, move |conn| {
-        Ok(used_captcha::spend(conn, &nonce, now)?)
-    })
-    .await?;
+    let first_try = db::write(pool, move |conn| used_captcha::spend(conn, &nonce, now)).await?;
     Ok(first_try && captcha::matches(&shown.text, typed))
 }
 
@@ -196,10 +193,7 @@ pub async fn submit(
     }
 
     let lookup = username.clone();
-    let found = db::run(&pool, move |conn| {
-        Ok(taxpayer::find_by_username(conn, &lookup)?)
-    })
-    .await?;
+    let found = db::run(&pool, move |conn| taxpayer::find_by_username(conn, &lookup)).await?;
     let credential = Credential {
         key: ThrottleKey::Taxpayer(username),
         stored_hash: found.as_ref().map(|t| t.password_hash.clone()),

@@ -26,14 +26,7 @@ pub async fn submit(
     session.log_out();
     let now = clock.security_now();
     db::write(&pool, move |conn| {
-        Ok(security_event::record(
-            conn,
-            now,
-            EventKind::Logout,
-            Some(taxpayer),
-            &origin,
-            None,
-        )?)
+        security_event::record(conn, now, EventKind::Logout, Some(taxpayer), &origin, None)
     })
     .await?;
     tracing::info!(taxpayer_id = taxpayer.0, "logout");

@@ -33,9 +33,9 @@ pub async fn show(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, AppError> {
     let id = current.taxpayer.id;
-    let rows = db::run(&pool, move |conn| Ok(message::recent(conn, id, SHOWN)?)).await?;
+    let rows = db::run(&pool, move |conn| message::recent(conn, id, SHOWN)).await?;
     let page = MessagesPage {
-        chrome: chrome,
+        chrome,
         messages: rows
             .into_iter()
             .map(|m| MessageRow {

@@ -334,7 +334,10 @@ async fn the_time_machine_moves_expiries_otps_and_tokens_but_not_sessions() {
         .find(|r| r["username"] == "demo.ending")
         .unwrap();
     assert!(
-        ending["access"].as_str().unwrap().starts_with("Expired on"),
+        ending["access"]
+            .as_str()
+            .unwrap()
+            .starts_with("API access is disabled: the period ended on"),
         "{ending}"
     );
     let page = taxpayer.get("/profile/api-access").await;

@@ -325,3 +325,21 @@ async fn sigterm_lets_requests_in_flight_finish_then_exits_0() {
 async fn ctrl_c_lets_requests_in_flight_finish_then_exits_0() {
     in_flight_requests_finish_on("INT").await;
 }
+
+#[actix_web::test]
+async fn work_that_writes_without_the_writers_turn_fails_loudly() {
+    // `db::run` hands out read-only connections: a write there would skip the
+    // writers' queue, so SQLite refuses it instead of letting it race.
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let refused = gst_portal::db::run(&app.pool, |conn| {
+        diesel::sql_query("INSERT INTO app_settings (name, value) VALUES ('x', 'y')").execute(conn)
+    })
+    .await;
+    assert!(refused.is_err());
+    let written = gst_portal::db::write(&app.pool, |conn| {
+        diesel::sql_query("INSERT INTO app_settings (name, value) VALUES ('x', 'y')").execute(conn)
+    })
+    .await;
+    assert_eq!(written.unwrap(), 1);
+}

@@ -34,26 +34,10 @@ pub struct StatusView {
 
 impl StatusView {
     pub fn of(stored: Option<&StoredAccess>, now: DateTime<Utc>) -> Self {
-        match AccessState::at(stored, now) {
-            AccessState::Enabled { until, .. } => StatusView {
-                text: format!("API access is enabled until {}", ist_datetime(until)),
-                kind: "enabled",
-            },
-            AccessState::Expired { at } => StatusView {
-                text: format!(
-                    "API access is disabled: the period ended on {}",
-                    ist_datetime(at)
-                ),
-                kind: "expired",
-            },
-            AccessState::Disabled => StatusView {
-                text: "API access is disabled".to_string(),
-                kind: "disabled",
-            },
-            AccessState::NeverEnabled => StatusView {
-                text: "API access is disabled (it has never been enabled)".to_string(),
-                kind: "never",
-            },
+        let state = AccessState::at(stored, now);
+        StatusView {
+            text: state.describe(),
+            kind: state.kind(),
         }
     }
 }
@@ -161,7 +145,7 @@ async fn load(
         } else {
             Vec::new()
         };
-        Ok(Loaded {
+        diesel::QueryResult::Ok(Loaded {
             stored,
             changes: changes.into_iter().map(ChangeRow::from).collect(),
             applications: applications.into_iter().map(ApplicationRow::from).collect(),
@@ -188,7 +172,7 @@ pub async fn show(
         _ => None,
     };
     let page = ApiAccessPage {
-        chrome: chrome,
+        chrome,
         status: StatusView::of(stored.as_ref(), now),
         yes_checked: state.is_enabled(),
         no_checked: !state.is_enabled(),
@@ -226,7 +210,7 @@ pub async fn confirm(
                 applications,
             } = load(&current, &pool, now).await?;
             let page = ApiAccessPage {
-                chrome: chrome,
+                chrome,
                 status: StatusView::of(stored.as_ref(), now),
                 yes_checked: form.enable_api.as_deref() == Some(YES),
                 no_checked: form.enable_api.as_deref() == Some(NO),
@@ -242,7 +226,7 @@ pub async fn confirm(
     let id = current.taxpayer.id;
     let now = clock.now();
     let (stored, ended) = db::write(&pool, move |conn| {
-        Ok(api_access::confirm(conn, id, choice, now, &origin)?)
+        api_access::confirm(conn, id, choice, now, &origin)
     })
     .await?;
     tracing::info!(

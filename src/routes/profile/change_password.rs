@@ -46,7 +46,7 @@ struct ChangePasswordPage {
 
 pub async fn show(_current: CurrentTaxpayer, chrome: Chrome) -> Result<HttpResponse, AppError> {
     let page = ChangePasswordPage {
-        chrome: chrome,
+        chrome,
         errors: FieldErrors::default(),
     };
     render(StatusCode::OK, &page)
@@ -127,10 +127,7 @@ pub async fn submit(
         }
     }
     if errors.any() {
-        let page = ChangePasswordPage {
-            chrome: chrome,
-            errors,
-        };
+        let page = ChangePasswordPage { chrome, errors };
         return render(status, &page);
     }
 
@@ -138,7 +135,7 @@ pub async fn submit(
     let credential = fingerprint(&hash);
     let id = current.taxpayer.id;
     let ended = db::write(&pool, move |conn| {
-        Ok(conn.immediate_transaction(|conn| {
+        conn.immediate_transaction(|conn| {
             taxpayer::update_password_hash(conn, id, &hash)?;
             let ended = session_rows::delete_for_taxpayer(conn, id)?;
             let detail = format!("{} other session(s) ended", ended.saturating_sub(1));
@@ -151,7 +148,7 @@ pub async fn submit(
                 Some(&detail),
             )?;
             diesel::QueryResult::Ok(ended)
-        })?)
+        })
     })
     .await?;
     // Every session row of the taxpayer is gone, this one included; renewing saves

@@ -7,8 +7,7 @@ use askama::Template;
 use crate::auth::guard::CurrentTaxpayer;
 use crate::db::models::taxpayer::Taxpayer;
 use crate::error::AppError;
-use crate::routes::layout::Chrome;
-use crate::routes::profile::{QuickLink, QUICK_LINKS};
+use crate::routes::layout::{Chrome, MenuItem, QUICK_LINKS};
 use crate::routes::render;
 
 #[derive(Template)]
@@ -17,12 +16,12 @@ struct ProfilePage {
     chrome: Chrome,
     taxpayer: Taxpayer,
     registration_date: String,
-    quick_links: &'static [QuickLink],
+    quick_links: &'static [MenuItem],
 }
 
 pub async fn show(current: CurrentTaxpayer, chrome: Chrome) -> Result<HttpResponse, AppError> {
     let page = ProfilePage {
-        chrome: chrome,
+        chrome,
         registration_date: current
             .taxpayer
             .registration_date

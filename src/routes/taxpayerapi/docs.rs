@@ -59,7 +59,7 @@ pub async fn page(
         .public_host(peer, headers)
         .unwrap_or_else(|| settings.bind.clone());
     let page = DocsPage {
-        chrome: chrome,
+        chrome,
         base: format!("{}://{host}", proxies.public_scheme(peer, headers)),
     };
     render(StatusCode::OK, &page)

@@ -119,14 +119,7 @@ pub async fn log_call(
     let username: Option<String> = call.username.map(|u| u.chars().take(64).collect());
     tracing::info!(client = %client, action = call.action, result = code, "GSP API call");
     let logged = db::write(pool, move |conn| {
-        Ok(api_call::record(
-            conn,
-            now,
-            &client,
-            username.as_deref(),
-            call.action,
-            code,
-        )?)
+        api_call::record(conn, now, &client, username.as_deref(), call.action, code)
     })
     .await;
     if let Err(e) = logged {
@@ -149,10 +142,7 @@ pub async fn client(req: &HttpRequest, pool: &Pool, demo: bool) -> Result<GspCli
         return Err(ApiFailure::InvalidClient.into());
     }
     let (id, secret_hash) = (id.to_string(), sha256_hex(secret));
-    let found = db::run(pool, move |conn| {
-        Ok(gsp_client::find_by_client_id(conn, &id)?)
-    })
-    .await?;
+    let found = db::run(pool, move |conn| gsp_client::find_by_client_id(conn, &id)).await?;
     match found {
         Some(c) if c.revoked_at.is_none() && constant_time_eq(&c.secret_hash, &secret_hash) => {
             Ok(c)

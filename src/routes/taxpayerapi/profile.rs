@@ -74,7 +74,7 @@ async fn answer(
     // The checks and the touch in one transaction: a "No" that commits first is
     // seen, and one that commits after finds the call already answered.
     let outcome = db::write(pool, move |conn| {
-        conn.immediate_transaction(|conn| {
+        conn.immediate_transaction::<_, crate::error::AppError, _>(|conn| {
             let Some(t) = taxpayer::find_by_username(conn, &username)? else {
                 return Ok(Err(ApiFailure::InvalidSession));
             };

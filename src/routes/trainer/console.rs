@@ -12,7 +12,6 @@ use crate::clock::{describe_offset, Clock};
 use crate::db::models::api_call;
 use crate::db::{self, Pool};
 use crate::demo;
-use crate::domain::access::AccessState;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
@@ -76,16 +75,7 @@ async fn feed_now(
         let taxpayers = demo::overview(conn, &clock)?
             .into_iter()
             .map(|o| {
-                let (access, kind) = match o.access {
-                    AccessState::Enabled { until, .. } => {
-                        (format!("Enabled until {}", ist_datetime(until)), "enabled")
-                    }
-                    AccessState::Expired { at } => {
-                        (format!("Expired on {}", ist_datetime(at)), "expired")
-                    }
-                    AccessState::Disabled => ("Disabled".to_string(), "disabled"),
-                    AccessState::NeverEnabled => ("Never enabled".to_string(), "never"),
-                };
+                let (access, kind) = (o.access.describe(), o.access.kind());
                 TaxpayerLine {
                     username: o.username,
                     case: o.case,
@@ -108,7 +98,7 @@ async fn feed_now(
                 result: c.result_code,
             })
             .collect();
-        Ok(Feed {
+        diesel::QueryResult::Ok(Feed {
             clock: describe_offset(clock.demo_offset()),
             now: ist_datetime(now),
             taxpayers,
@@ -141,7 +131,7 @@ pub async fn show(
     unidentified: web::Data<UnidentifiedCalls>,
 ) -> Result<HttpResponse, AppError> {
     let page = ConsolePage {
-        chrome: chrome,
+        chrome,
         feed: feed_now(&pool, &clock, &unidentified).await?,
         shifts: SHIFTS
             .iter()
@@ -197,7 +187,7 @@ pub async fn move_clock(
         if back {
             demo::clock_moved_back(conn, now_after)?;
         }
-        Ok(())
+        diesel::QueryResult::Ok(())
     })
     .await?;
     clock.set_demo_offset(offset);
@@ -224,7 +214,7 @@ pub async fn confirm_reset(
     chrome: Chrome,
 ) -> Result<HttpResponse, AppError> {
     let page = ResetPage {
-        chrome: chrome,
+        chrome,
         error: None,
     };
     render(StatusCode::OK, &page)
@@ -245,7 +235,7 @@ pub async fn reset(
 ) -> Result<HttpResponse, AppError> {
     if form.confirm.as_deref() != Some("yes") {
         let page = ResetPage {
-            chrome: chrome,
+            chrome,
             error: Some("Tick the box to confirm that the demo data should be put back."),
         };
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);

@@ -33,7 +33,7 @@ pub async fn show(session: TypedSession, chrome: Chrome) -> Result<HttpResponse,
         return Ok(see_other("/trainer"));
     }
     let page = TrainerLoginPage {
-        chrome: chrome,
+        chrome,
         error: None,
     };
     render(StatusCode::OK, &page)
@@ -66,7 +66,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let refuse = |status: StatusCode, message: String| -> Result<HttpResponse, AppError> {
         let page = TrainerLoginPage {
-            chrome: chrome,
+            chrome,
             error: Some(message),
         };
         render(status, &page)
