@@ -71,7 +71,7 @@ pub enum Viewer {
     /// No login; `expired` when the browser sent a cookie whose session has ended.
     Anonymous { expired: bool },
     /// A logged-in taxpayer whose session is still good.
-    Taxpayer(Taxpayer),
+    Taxpayer(Box<Taxpayer>),
 }
 
 /// The taxpayer of the request's session, if it is still good: within its absolute
@@ -102,7 +102,7 @@ pub async fn viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
             // changed since (perhaps while this login was being checked).
             let credential = session.credential()?;
             match found.filter(|t| credential == Some(fingerprint(&t.password_hash))) {
-                Some(taxpayer) => Viewer::Taxpayer(taxpayer),
+                Some(taxpayer) => Viewer::Taxpayer(Box::new(taxpayer)),
                 None => {
                     session.log_out();
                     Viewer::Anonymous { expired: false }
@@ -123,7 +123,7 @@ impl FromRequest for CurrentTaxpayer {
         Box::pin(async move {
             match viewer(&req).await? {
                 Viewer::Taxpayer(taxpayer) => Ok(CurrentTaxpayer {
-                    taxpayer,
+                    taxpayer: *taxpayer,
                     session: TypedSession::of(&req),
                 }),
                 Viewer::Anonymous { expired } => {

@@ -15,5 +15,5 @@ struct HelpPage {
 }
 
 pub async fn api_access(chrome: Chrome) -> Result<HttpResponse, AppError> {
-    render(StatusCode::OK, &HelpPage { chrome: chrome })
+    render(StatusCode::OK, &HelpPage { chrome })
 }
