@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::TimeDelta;
+use secrecy::SecretString;
 
 pub use crate::net::TrustedProxies;
 
@@ -17,7 +18,7 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// A hex key of at least 64 bytes for the session cookie; generated and kept in the
     /// database when absent.
-    pub session_secret: Option<String>,
+    pub session_secret: Option<SecretString>,
     /// A session ends after this long without a request.
     pub idle_timeout: TimeDelta,
     /// A session ends this long after login, however active.
@@ -35,7 +36,7 @@ pub struct Settings {
     /// A captcha on the login form, as on the real portal.
     pub captcha: bool,
     /// The trainer console's password (demo mode); generated at start when absent.
-    pub trainer_password: Option<String>,
+    pub trainer_password: Option<SecretString>,
     /// Reverse proxies whose forwarding headers name the client; none by default, and
     /// then those headers are ignored.
     pub trusted_proxies: TrustedProxies,
@@ -118,5 +119,20 @@ impl Settings {
         } else {
             "gst_captcha"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        let mut settings = Settings::new("127.0.0.1:0", "portal.db");
+        settings.session_secret = Some("ab".repeat(64).into());
+        settings.trainer_password = Some("Trainer@2026".into());
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("abab"), "{printed}");
+        assert!(!printed.contains("Trainer@2026"), "{printed}");
     }
 }

@@ -346,7 +346,7 @@ fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
 async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let mut settings = Settings::new(args.bind, database);
     settings.secure_cookies = args.secure_cookies;
-    settings.session_secret = args.session_secret;
+    settings.session_secret = args.session_secret.map(Into::into);
     settings.idle_timeout = TimeDelta::minutes(args.idle_timeout_minutes.into());
     settings.session_lifetime = TimeDelta::hours(args.session_lifetime_hours.into());
     settings.lockout = LockPolicy {
@@ -358,7 +358,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     settings.otp_requests_per_hour = args.otp_requests_per_hour;
     settings.demo = args.demo;
     settings.captcha = args.demo && !args.no_captcha;
-    settings.trainer_password = args.trainer_password;
+    settings.trainer_password = args.trainer_password.map(Into::into);
     settings.trusted_proxies = args.trusted_proxies;
     settings.request_timeout = std::time::Duration::from_secs(args.request_timeout_seconds);
     settings.max_connections_per_worker = args.max_connections_per_worker.max(1);

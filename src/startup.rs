@@ -12,6 +12,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::password::{self, Hasher};
 use crate::auth::session_store::DbSessionStore;
@@ -37,7 +38,7 @@ pub struct Application {
     server: Server,
     pool: Pool,
     hasher: Hasher,
-    trainer_password: Option<String>,
+    trainer_password: Option<SecretString>,
 }
 
 impl Application {
@@ -85,7 +86,7 @@ impl Application {
 
     /// The trainer console's password, in demo mode.
     pub fn trainer_password(&self) -> Option<&str> {
-        self.trainer_password.as_deref()
+        self.trainer_password.as_ref().map(|p| p.expose_secret())
     }
 
     /// The password hasher, whose figures tests and benchmarks read.
@@ -132,19 +133,19 @@ async fn prepare_demo(
     let password = settings
         .trainer_password
         .clone()
-        .unwrap_or_else(demo::new_trainer_password);
+        .unwrap_or_else(|| demo::new_trainer_password().into());
     // The hash is kept, so trainer sessions (tied to it) outlive a restart with the
     // same password and end when the password changes.
     let kept = app_setting::get(&mut conn, TRAINER_HASH)?;
     let still_right = match &kept {
-        Some(hash) => password::verify(hash, &password)?,
+        Some(hash) => password::verify(hash, password.expose_secret())?,
         None => false,
     };
     let hash = match kept {
         Some(hash) if still_right => hash,
         _ => {
             let hash = hasher
-                .hash(password.clone())
+                .hash(password.expose_secret().to_string())
                 .await
                 .map_err(anyhow::Error::new)?;
             app_setting::set(&mut conn, TRAINER_HASH, &hash)?;
@@ -186,7 +187,7 @@ impl ShutdownSignals {
 /// kept in the database so sessions survive a restart.
 fn cookie_key(settings: &Settings, pool: &Pool) -> anyhow::Result<Key> {
     let hex = match &settings.session_secret {
-        Some(secret) => secret.clone(),
+        Some(secret) => secret.expose_secret().to_string(),
         None => {
             let mut conn = pool.get().context("could not take a database connection")?;
             app_setting::get_or_insert_with(&mut conn, "session_cookie_key", || {

@@ -14,7 +14,7 @@ pub mod visitor;
 /// hash, which is what logins are checked against and what trainer sessions are tied
 /// to.
 pub struct TrainerCredential {
-    pub password: String,
+    pub password: secrecy::SecretString,
     pub hash: String,
 }
 

@@ -17,7 +17,7 @@ const BANNER: &str = "Training portal with fictitious data: this is not the GST 
 async fn spawn_demo() -> TestApp {
     spawn_app_with(|s| {
         s.demo = true;
-        s.trainer_password = Some(TRAINER_PASSWORD.to_string());
+        s.trainer_password = Some(TRAINER_PASSWORD.into());
     })
     .await
 }
@@ -209,7 +209,7 @@ async fn the_trainer_login_shares_the_per_address_limit_with_the_taxpayer_login(
     // ASVS 6.3.1: the trainer form is no way around the per-address limit.
     let app = spawn_app_with(|s| {
         s.demo = true;
-        s.trainer_password = Some(TRAINER_PASSWORD.to_string());
+        s.trainer_password = Some(TRAINER_PASSWORD.into());
         s.login_attempts_per_minute = 4;
     })
     .await;

@@ -246,7 +246,7 @@ async fn pages_carry_security_headers_and_no_inline_script_or_style() {
 async fn error_pages_help_and_docs_show_the_sessions_own_header_and_the_banner() {
     let app = spawn_app_with(|s| {
         s.demo = true;
-        s.trainer_password = Some("Trainer@2026".to_string());
+        s.trainer_password = Some("Trainer@2026".into());
     })
     .await;
     let b = app.logged_in().await;

@@ -100,7 +100,7 @@ async fn every_post_route_of_the_router_refuses_a_missing_or_wrong_token() {
     let app = spawn_app_with(|s| {
         s.demo = true;
         s.captcha = false;
-        s.trainer_password = Some("Trainer@2026".to_string());
+        s.trainer_password = Some("Trainer@2026".into());
     })
     .await;
     let taxpayer = app.logged_in().await;
