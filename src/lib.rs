@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod gsp;
 pub mod gsp_demo;
 pub mod housekeeping;
 pub mod net;

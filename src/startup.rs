@@ -186,7 +186,7 @@ impl ShutdownSignals {
 /// The key that encrypts the session cookie: from the settings, or generated once and
 /// kept in the database so sessions survive a restart.
 fn cookie_key(settings: &Settings, pool: &Pool) -> anyhow::Result<Key> {
-    let hex = match &settings.session_secret {
+    let secret_hex = match &settings.session_secret {
         Some(secret) => secret.expose_secret().to_string(),
         None => {
             let mut conn = pool.get().context("could not take a database connection")?;
@@ -196,23 +196,11 @@ fn cookie_key(settings: &Settings, pool: &Pool) -> anyhow::Result<Key> {
             .context("could not read or store the session cookie key")?
         }
     };
-    let bytes =
-        decode_hex(hex.trim()).context("the session secret must be written in hexadecimal")?;
+    let bytes = hex::decode(secret_hex.trim())
+        .context("the session secret must be written in hexadecimal")?;
     Key::try_from(bytes.as_slice()).map_err(|_| {
         anyhow::anyhow!("the session secret must be at least 64 bytes (128 hex digits)")
     })
-}
-
-fn decode_hex(text: &str) -> anyhow::Result<Vec<u8>> {
-    anyhow::ensure!(text.len() % 2 == 0, "odd number of hex digits");
-    (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(|| anyhow::anyhow!("not a hex digit near position {i}"))
-        })
-        .collect()
 }
 
 /// The header of every answer: what the browser may load and show, and that nothing

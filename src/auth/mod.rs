@@ -23,29 +23,18 @@ pub fn random_hex(bytes: usize) -> String {
     use rand::RngCore;
     let mut buf = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut buf);
-    to_hex(&buf)
+    hex::encode(&buf)
 }
 
 /// The SHA-256 of `text` in lower-case hex: how session keys, auth tokens and client
 /// secrets (all long random values) are kept.
 pub fn sha256_hex(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    to_hex(&Sha256::digest(text.as_bytes()))
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 /// Whether two texts are equal, in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq;
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
-
-/// Lower-case hex of `bytes`.
-pub fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

@@ -21,7 +21,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::auth::{constant_time_eq, random_hex, to_hex};
+use crate::auth::{constant_time_eq, random_hex};
 use crate::config::Settings;
 use crate::error::AppError;
 
@@ -87,7 +87,7 @@ impl Visitor {
             .expect("HMAC takes a key of any length");
         mac.update(b"login-form:");
         mac.update(self.nonce.as_bytes());
-        to_hex(&mac.finalize().into_bytes())
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// Accepts a login form only if it carries this browser's token.

@@ -27,6 +27,22 @@ pub fn expiry_minutes(now: DateTime<Utc>, expires_at: DateTime<Utc>) -> i64 {
         .clamp(0, TOKEN_LIFETIME.num_minutes())
 }
 
+/// How an OTP is kept: `salt$sha256(salt + otp)` in hex. The OTP is short, so the
+/// salt makes a table of all million hashes useless across requests.
+pub fn otp_hash(salt: &str, otp: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{salt}{otp}").as_bytes());
+    format!("{salt}${}", hex::encode(digest))
+}
+
+/// Whether `otp` is the one kept as `stored`, compared in constant time.
+pub fn otp_matches(stored: &str, otp: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    stored.split_once('$').is_some_and(|(salt, _)| {
+        bool::from(stored.as_bytes().ct_eq(otp_hash(salt, otp).as_bytes()))
+    })
+}
+
 /// Whether `otp` has the shape of an OTP: exactly six ASCII digits.
 pub fn is_otp_shaped(otp: &str) -> bool {
     otp.len() == 6 && otp.bytes().all(|b| b.is_ascii_digit())
@@ -120,6 +136,15 @@ impl ApiFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn otp_hashes_are_salted_and_checked() {
+        let h = otp_hash("abcd", "123456");
+        assert!(otp_matches(&h, "123456"));
+        assert!(!otp_matches(&h, "123457"));
+        assert_ne!(h, otp_hash("abce", "123456"));
+        assert!(!otp_matches("garbage", "123456"));
+    }
     use chrono::TimeZone;
 
     fn t0() -> DateTime<Utc> {

@@ -39,7 +39,7 @@ const ASSETS: [Asset; 4] = [
 /// A strong validator for the content, so browsers can revalidate cheaply.
 fn etag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
-    format!("\"{}\"", crate::auth::to_hex(&digest[..12]))
+    format!("\"{}\"", hex::encode(&digest[..12]))
 }
 
 pub async fn serve(path: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, AppError> {

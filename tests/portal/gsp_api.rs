@@ -571,6 +571,29 @@ async fn the_openapi_document_is_valid_json_and_lists_every_path() {
     assert!(paths.contains_key("/taxpayerapi/v1.0/authenticate"));
     assert!(paths.contains_key("/taxpayerapi/v1.0/profile"));
     assert_eq!(paths.len(), 2);
+    let header_names = |path: &str, method: &str| -> Vec<String> {
+        paths[path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "header")
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        header_names("/taxpayerapi/v1.0/authenticate", "post"),
+        ["clientid", "client-secret"]
+    );
+    assert_eq!(
+        header_names("/taxpayerapi/v1.0/profile", "get"),
+        [
+            "clientid",
+            "client-secret",
+            "auth-token",
+            "username",
+            "gstin"
+        ]
+    );
     let actions = &doc["components"]["schemas"]["Action"];
     let text = actions.to_string();
     for action in ["OTPREQUEST", "AUTHTOKEN", "REFRESHTOKEN", "LOGOUT"] {

@@ -4,13 +4,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::db::models::{gsp_session, taxpayer};
 use crate::db::{self, Pool};
 use crate::domain::gsp::ApiFailure;
 
-use super::authenticate::access_until;
-use super::schema::{ErrorBody, Profile, ProfileAnswer};
+use super::schema::{ClientHeaders, ErrorBody, Profile, ProfileAnswer, SessionHeaders};
 use crate::config::Settings;
+use crate::gsp;
 
 use super::{client, header, log_call, ApiError, CallRecord};
 use crate::auth::sha256_hex;
@@ -28,13 +27,7 @@ fn required<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiFailure>
     get,
     path = "/taxpayerapi/v1.0/profile",
     tag = "taxpayer",
-    params(
-        ("clientid" = String, Header, description = "The GSP client's id"),
-        ("client-secret" = String, Header, description = "The GSP client's secret"),
-        ("auth-token" = String, Header, description = "The token from AUTHTOKEN or REFRESHTOKEN"),
-        ("username" = String, Header, description = "The taxpayer's username"),
-        ("gstin" = String, Header, description = "The taxpayer's GSTIN"),
-    ),
+    params(ClientHeaders, SessionHeaders),
     responses(
         (status = 200, description = "The profile", body = ProfileAnswer),
         (status = 400, description = "A header is missing (SIM400)", body = ErrorBody),
@@ -71,46 +64,22 @@ async fn answer(
     let username = required(req, "username")?.trim().to_lowercase();
     let gstin = required(req, "gstin")?.trim().to_uppercase();
     let now = clock.now();
-    // The checks and the touch in one transaction: a "No" that commits first is
-    // seen, and one that commits after finds the call already answered.
-    let outcome = db::write(pool, move |conn| {
-        conn.immediate_transaction::<_, crate::error::AppError, _>(|conn| {
-            let Some(t) = taxpayer::find_by_username(conn, &username)? else {
-                return Ok(Err(ApiFailure::InvalidSession));
-            };
-            let session = gsp_session::find_by_token(conn, client.id, &token)?
-                .filter(|s| s.taxpayer_id == t.id.0);
-            let Some(session) = session else {
-                return Ok(Err(ApiFailure::InvalidSession));
-            };
-            if let Err(refusal) = access_until(conn, Some(&t), now)? {
-                return Ok(Err(refusal));
-            }
-            if session.ended_at.is_some() {
-                return Ok(Err(ApiFailure::InvalidSession));
-            }
-            if session.expires_at.and_utc() <= now {
-                return Ok(Err(ApiFailure::SessionExpired));
-            }
-            if t.gstin != gstin {
-                return Ok(Err(ApiFailure::Unauthorised));
-            }
-            gsp_session::touch(conn, session.id, now)?;
-            Ok(Ok(Profile {
-                gstin: t.gstin,
-                legal_name: t.legal_name,
-                trade_name: t.trade_name,
-                registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
-                constitution: t.constitution,
-                taxpayer_type: t.taxpayer_type,
-                state: t.state_name,
-                status: t.gstin_status,
-            }))
-        })
+    let t = db::write(pool, move |conn| {
+        gsp::open_session(conn, &client, &username, &gstin, &token, now)
     })
-    .await?;
+    .await??;
+    let profile = Profile {
+        gstin: t.gstin,
+        legal_name: t.legal_name,
+        trade_name: t.trade_name,
+        registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
+        constitution: t.constitution,
+        taxpayer_type: t.taxpayer_type,
+        state: t.state_name,
+        status: t.gstin_status,
+    };
     Ok(HttpResponse::Ok().json(ProfileAnswer {
         status_cd: "1".to_string(),
-        data: outcome?,
+        data: profile,
     }))
 }

@@ -2,7 +2,7 @@
 //! these same types, so it cannot drift from what the handlers read and write.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// What the authenticate call is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -123,4 +123,31 @@ pub struct ProfileAnswer {
     #[schema(example = "1")]
     pub status_cd: String,
     pub data: Profile,
+}
+
+/// The headers that name the GSP client, sent with every call.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Read from the request's headers; this type only documents them.
+pub struct ClientHeaders {
+    /// The GSP client's id.
+    #[param(rename = "clientid")]
+    clientid: String,
+    /// The GSP client's secret.
+    #[param(rename = "client-secret")]
+    client_secret: String,
+}
+
+/// The headers of a protected call, besides [`ClientHeaders`].
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // As above: documentation of headers.
+pub struct SessionHeaders {
+    /// The token from AUTHTOKEN or REFRESHTOKEN.
+    #[param(rename = "auth-token")]
+    auth_token: String,
+    /// The taxpayer's username.
+    username: String,
+    /// The taxpayer's GSTIN.
+    gstin: String,
 }

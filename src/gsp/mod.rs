@@ -1,0 +1,277 @@
+//! The GSP API simulator as a service: OTPs, auth tokens and the access check that
+//! every call passes, over the database. HTTP (headers, bodies, status codes) stays
+//! in `routes::taxpayerapi`; the pure rules (token lifetimes, OTP shape and hashing)
+//! are in `domain::gsp`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use rand::Rng;
+
+use crate::auth::{random_hex, sha256_hex};
+use crate::db::models::gsp_client::GspClient;
+use crate::db::models::gsp_session::{self, ENDED_BY_LOGOUT};
+use crate::db::models::taxpayer::{self, Taxpayer};
+use crate::db::models::{api_access, app_setting, demo_taxpayer, message, otp_request};
+use crate::db::Conn;
+use crate::domain::access::AccessState;
+use crate::domain::gsp::{self, ApiFailure};
+use crate::domain::time::ist_datetime;
+
+/// What a call decided: its answer, or the API's refusal.
+///
+/// A refusal is not a fault, and it is often something that must be kept: a wrong
+/// OTP counts as a try, an expired OTP is closed. So the service runs each call in
+/// one transaction whose result is `QueryResult<Verdict<T>>`: a refusal comes back
+/// inside `Ok` and is committed with what it changed, while only a database fault
+/// (the outer `Err`) rolls the transaction back.
+pub type Verdict<T> = Result<T, ApiFailure>;
+
+/// What the authenticate call is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// OTPREQUEST: text an OTP to the taxpayer.
+    RequestOtp,
+    /// AUTHTOKEN: trade the OTP for an auth token.
+    TradeOtp { otp: String },
+    /// REFRESHTOKEN: a new token for a live one.
+    Refresh { token: String },
+    /// LOGOUT: end the session of the token.
+    LogOut { token: String },
+}
+
+/// What a successful authenticate call answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Ack,
+    Token { token: String, expiry: i64 },
+}
+
+/// The configured caps a GSP client meets.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Live sessions per taxpayer per client.
+    pub sessions: i64,
+    /// OTPs asked per taxpayer per client within [`gsp::OTP_REQUEST_WINDOW`].
+    pub otp_requests: u32,
+    /// Demo mode: only then may training taxpayers use the sandbox OTP.
+    pub demo: bool,
+}
+
+/// The end of the taxpayer's access period, or AUTH4037 (also for an unknown
+/// username, so the answer says nothing about which usernames exist).
+pub fn access_until(
+    conn: &mut Conn,
+    taxpayer: Option<&Taxpayer>,
+    now: DateTime<Utc>,
+) -> QueryResult<Verdict<DateTime<Utc>>> {
+    let Some(t) = taxpayer else {
+        return Ok(Err(ApiFailure::AccessNotEnabled));
+    };
+    let stored = api_access::load(conn, t.id)?;
+    Ok(match AccessState::at(stored.as_ref(), now) {
+        AccessState::Enabled { until, .. } => Ok(until),
+        _ => Err(ApiFailure::AccessNotEnabled),
+    })
+}
+
+/// Runs one authenticate call for `username` in one immediate transaction.
+pub fn authenticate(
+    conn: &mut Conn,
+    client: &GspClient,
+    username: &str,
+    command: &Command,
+    now: DateTime<Utc>,
+    limits: Limits,
+) -> QueryResult<Verdict<Answer>> {
+    let username = username.trim().to_lowercase();
+    conn.immediate_transaction(|conn| {
+        let taxpayer = taxpayer::find_by_username(conn, &username)?;
+        let t = taxpayer.as_ref();
+        let access = access_until(conn, t, now)?;
+        match (command, access) {
+            (Command::RequestOtp, Ok(_)) => request_otp(conn, t, client, now, limits.otp_requests),
+            (Command::TradeOtp { otp }, Ok(until)) => {
+                trade_otp(conn, otp, t, client, now, until, limits)
+            }
+            (Command::RequestOtp | Command::TradeOtp { .. }, Err(refusal)) => Ok(Err(refusal)),
+            (Command::Refresh { token }, access) => refresh(conn, token, t, client, now, access),
+            (Command::LogOut { token }, _) => log_out(conn, token, t, client, now),
+        }
+    })
+}
+
+/// A protected call: the taxpayer whose GSTIN is asked for, if `token_hash` opens a
+/// live session of `client` for `username` and access is on. Checked and the
+/// session's use recorded in one transaction: a "No" that commits first is seen, and
+/// one that commits after finds the call already answered.
+pub fn open_session(
+    conn: &mut Conn,
+    client: &GspClient,
+    username: &str,
+    gstin: &str,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<Verdict<Taxpayer>> {
+    conn.immediate_transaction(|conn| {
+        let Some(t) = taxpayer::find_by_username(conn, username)? else {
+            return Ok(Err(ApiFailure::InvalidSession));
+        };
+        let session = gsp_session::find_by_token(conn, client.id, token_hash)?
+            .filter(|s| s.taxpayer_id == t.id.0);
+        let Some(session) = session else {
+            return Ok(Err(ApiFailure::InvalidSession));
+        };
+        if let Err(refusal) = access_until(conn, Some(&t), now)? {
+            return Ok(Err(refusal));
+        }
+        if session.ended_at.is_some() {
+            return Ok(Err(ApiFailure::InvalidSession));
+        }
+        if session.expires_at.and_utc() <= now {
+            return Ok(Err(ApiFailure::SessionExpired));
+        }
+        if t.gstin != gstin {
+            return Ok(Err(ApiFailure::Unauthorised));
+        }
+        gsp_session::touch(conn, session.id, now)?;
+        Ok(Ok(t))
+    })
+}
+
+fn request_otp(
+    conn: &mut Conn,
+    taxpayer: Option<&Taxpayer>,
+    client: &GspClient,
+    now: DateTime<Utc>,
+    per_hour: u32,
+) -> QueryResult<Verdict<Answer>> {
+    let Some(t) = taxpayer else {
+        return Ok(Err(ApiFailure::AccessNotEnabled));
+    };
+    // Each OTP allows three guesses, so without a cap a client could go on asking and
+    // guessing until one of a million codes comes up.
+    let window = gsp::OTP_REQUEST_WINDOW;
+    let (asked, earliest) = otp_request::asked_since(conn, t.id, client.id, now - window)?;
+    if asked >= i64::from(per_hour) {
+        let retry_at = earliest.map_or(now, |at| at.and_utc()) + window;
+        return Ok(Err(ApiFailure::TooManyOtpRequests { per_hour, retry_at }));
+    }
+    let otp = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+    let valid_until = now + gsp::OTP_VALIDITY;
+    otp_request::open(
+        conn,
+        t.id,
+        client.id,
+        &gsp::otp_hash(&random_hex(16), &otp),
+        now,
+        valid_until,
+    )?;
+    let text = format!(
+        "{otp} is your OTP to let {} use the GST API for GSTIN {}. It is valid until {}. Do not share it with anyone you do not want to act for you.",
+        client.name,
+        t.gstin,
+        ist_datetime(valid_until)
+    );
+    message::send(conn, t.id, now, &text)?;
+    Ok(Ok(Answer::Ack))
+}
+
+fn trade_otp(
+    conn: &mut Conn,
+    otp: &str,
+    taxpayer: Option<&Taxpayer>,
+    client: &GspClient,
+    now: DateTime<Utc>,
+    access_until: DateTime<Utc>,
+    limits: Limits,
+) -> QueryResult<Verdict<Answer>> {
+    let max_sessions = limits.sessions;
+    let Some(t) = taxpayer else {
+        return Ok(Err(ApiFailure::AccessNotEnabled));
+    };
+    let refuse = |why: &str| Ok(Err(ApiFailure::InvalidOtp(why.to_string())));
+    let Some(pending) = otp_request::current(conn, t.id, client.id)? else {
+        return refuse("no OTP is pending for this username; ask for one with OTPREQUEST.");
+    };
+    if pending.expires_at.and_utc() <= now {
+        otp_request::close(conn, pending.id, now)?;
+        return refuse("the OTP has expired; ask for a new one with OTPREQUEST.");
+    }
+    // The sandbox OTP is for training taxpayers in a demo portal only: never for a
+    // real taxpayer, never in a plain `serve`.
+    let sandbox = limits.demo
+        && otp == gsp::SANDBOX_OTP
+        && app_setting::get(conn, app_setting::SANDBOX_OTP)?.as_deref() == Some("on")
+        && demo_taxpayer::is_marked(conn, t.id)?;
+    let right = gsp::is_otp_shaped(otp) && (gsp::otp_matches(&pending.otp_hash, otp) || sandbox);
+    if !right {
+        let tries = otp_request::record_wrong_try(conn, pending.id)?;
+        if tries >= gsp::MAX_WRONG_OTP_TRIES {
+            otp_request::close(conn, pending.id, now)?;
+            return refuse("wrong OTP. It is now void after three wrong tries; ask for a new one.");
+        }
+        let left = gsp::MAX_WRONG_OTP_TRIES - tries;
+        return refuse(&format!("wrong OTP; {left} more tries before it is void."));
+    }
+    let live = gsp_session::live_count(conn, t.id, client.id, now)?;
+    if live >= max_sessions {
+        return Ok(Err(ApiFailure::TooManySessions(max_sessions)));
+    }
+    otp_request::close(conn, pending.id, now)?;
+    let token = random_hex(32);
+    let expires_at = gsp::token_expiry(now, access_until);
+    gsp_session::create(conn, t.id, client.id, &sha256_hex(&token), now, expires_at)?;
+    Ok(Ok(Answer::Token {
+        token,
+        expiry: gsp::expiry_minutes(now, expires_at),
+    }))
+}
+
+fn refresh(
+    conn: &mut Conn,
+    token: &str,
+    taxpayer: Option<&Taxpayer>,
+    client: &GspClient,
+    now: DateTime<Utc>,
+    access: Result<DateTime<Utc>, ApiFailure>,
+) -> QueryResult<Verdict<Answer>> {
+    let session = gsp_session::find_by_token(conn, client.id, &sha256_hex(token))?
+        .filter(|s| taxpayer.is_some_and(|t| t.id.0 == s.taxpayer_id));
+    let Some(session) = session else {
+        return Ok(Err(ApiFailure::NoSession));
+    };
+    let until = match access {
+        Ok(until) => until,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    if session.ended_at.is_some() {
+        return Ok(Err(ApiFailure::NoSession));
+    }
+    if session.expires_at.and_utc() <= now {
+        return Ok(Err(ApiFailure::SessionExpired));
+    }
+    let new_token = random_hex(32);
+    let expires_at = gsp::token_expiry(now, until);
+    gsp_session::rotate(conn, session.id, &sha256_hex(&new_token), now, expires_at)?;
+    Ok(Ok(Answer::Token {
+        token: new_token,
+        expiry: gsp::expiry_minutes(now, expires_at),
+    }))
+}
+
+fn log_out(
+    conn: &mut Conn,
+    token: &str,
+    taxpayer: Option<&Taxpayer>,
+    client: &GspClient,
+    now: DateTime<Utc>,
+) -> QueryResult<Verdict<Answer>> {
+    let session = gsp_session::find_by_token(conn, client.id, &sha256_hex(token))?
+        .filter(|s| taxpayer.is_some_and(|t| t.id.0 == s.taxpayer_id))
+        .filter(|s| s.ended_at.is_none());
+    let Some(session) = session else {
+        return Ok(Err(ApiFailure::NoSession));
+    };
+    gsp_session::end(conn, session.id, now, ENDED_BY_LOGOUT)?;
+    Ok(Ok(Answer::Ack))
+}
