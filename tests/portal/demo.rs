@@ -508,30 +508,14 @@ async fn with_the_captcha_on_a_login_needs_the_characters_of_the_image() {
         "000000"
     };
     let res = b
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &token),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-                ("captcha", wrong),
-            ],
-        )
+        .post_login_with(&token, USERNAME, PASSWORD, &[("captcha", wrong)])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     b.get("/captcha").await;
     let shown = app.captcha_shown(&b);
     let res = b
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &token),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-                ("captcha", &shown),
-            ],
-        )
+        .post_login_with(&token, USERNAME, PASSWORD, &[("captcha", &shown)])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 }

@@ -261,9 +261,8 @@ async fn applications_with_access_shows_since_last_used_and_until() {
     gsp.profile(&t, USERNAME, GSTIN).await;
     let b = app.logged_in().await;
     let page = b.get("/profile/api-access").await;
-    let table = &page.body[page.body.find("id=\"applications\"").unwrap()..];
-    let row = &table[table.find("<tbody>").unwrap()..table.find("</tbody>").unwrap()];
-    let cells: Vec<String> = row.split("<td>").skip(1).map(strip_tags).collect();
+    let rows = page.rows("applications");
+    let cells = &rows[0];
     assert_eq!(cells[0], "Sahaj Returns");
     assert!(cells[1].ends_with("IST") && cells[2].ends_with("IST") && cells[3].ends_with("IST"));
     assert_ne!(cells[1], cells[2], "last used moved on by the profile call");

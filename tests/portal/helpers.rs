@@ -2,7 +2,6 @@
 //! keeps cookies and does not follow redirects.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
@@ -394,31 +393,64 @@ impl Page {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The value of the hidden anti-forgery field.
-    pub fn csrf_token(&self) -> String {
-        self.attr_after("name=\"csrf_token\" value=\"")
-            .expect("the page has a csrf_token field")
+    fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
     }
 
-    fn attr_after(&self, marker: &str) -> Option<String> {
-        let start = self.body.find(marker)? + marker.len();
-        let end = self.body[start..].find('"')?;
-        Some(self.body[start..start + end].to_string())
+    /// The texts of the elements `css` selects, whitespace collapsed, entities read.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let selector = scraper::Selector::parse(css).expect("a valid selector");
+        self.html()
+            .select(&selector)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// The value of `attr` on the first element `css` selects.
+    pub fn attr(&self, css: &str, attr: &str) -> Option<String> {
+        let selector = scraper::Selector::parse(css).expect("a valid selector");
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr(attr).map(str::to_string))
+    }
+
+    /// The value of the hidden anti-forgery field.
+    pub fn csrf_token(&self) -> String {
+        self.attr(r#"input[name="csrf_token"]"#, "value")
+            .expect("the page has a csrf_token field")
     }
 
     /// The text of the element with `id`, tags removed.
     pub fn text_of(&self, id: &str) -> Option<String> {
-        let marker = format!("id=\"{id}\"");
-        let at = self.body.find(&marker)?;
-        let open_end = at + self.body[at..].find('>')? + 1;
-        let tag_start = self.body[..at].rfind('<')? + 1;
-        let tag: String = self.body[tag_start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let close = format!("</{tag}>");
-        let end = open_end + self.body[open_end..].find(&close)?;
-        Some(strip_tags(&self.body[open_end..end]))
+        self.texts(&format!("#{id}")).into_iter().next()
+    }
+
+    /// The cells of each body row of the table (or the table inside the element)
+    /// with `id`.
+    pub fn rows(&self, id: &str) -> Vec<Vec<String>> {
+        let html = self.html();
+        let rows = scraper::Selector::parse(&format!("#{id} tbody tr")).unwrap();
+        let cells = scraper::Selector::parse("td").unwrap();
+        html.select(&rows)
+            .map(|row| {
+                row.select(&cells)
+                    .map(|c| {
+                        c.text()
+                            .collect::<String>()
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     pub fn assert_contains(&self, text: &str) {
@@ -431,38 +463,12 @@ impl Page {
     }
 }
 
-pub fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    [
-        ("&#60;", "<"),
-        ("&#62;", ">"),
-        ("&#34;", "\""),
-        ("&#39;", "'"),
-        ("&quot;", "\""),
-        ("&lt;", "<"),
-        ("&gt;", ">"),
-        ("&#38;", "&"),
-        ("&amp;", "&"),
-    ]
-    .iter()
-    .fold(text, |t, (entity, c)| t.replace(entity, c))
-}
-
-/// A client that keeps cookies like a browser and never follows redirects.
+/// A client that keeps cookies like a browser (`cookie_store`: expiry, removal and
+/// paths as RFC 6265 says) and never follows redirects.
 pub struct Browser {
     base: String,
     client: awc::Client,
-    cookies: RefCell<BTreeMap<String, String>>,
+    cookies: RefCell<cookie_store::CookieStore>,
 }
 
 impl Browser {
@@ -482,25 +488,36 @@ impl Browser {
         Browser {
             base: base.to_string(),
             client: client.finish(),
-            cookies: RefCell::new(BTreeMap::new()),
+            cookies: RefCell::new(cookie_store::CookieStore::default()),
         }
+    }
+
+    fn url(&self) -> url::Url {
+        url::Url::parse(&format!("{}/", self.base)).unwrap()
     }
 
     /// The current value of the cookie `name`.
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies.borrow().get(name).cloned()
+        let url = self.url();
+        self.cookies
+            .borrow()
+            .get(url.host_str().unwrap(), "/", name)
+            .map(|c| c.value().to_string())
     }
 
+    /// Sets a cookie by hand, as an attacker planting one would.
     pub fn set_cookie(&self, name: &str, value: &str) {
+        let cookie = cookie_store::RawCookie::new(name.to_string(), value.to_string());
         self.cookies
             .borrow_mut()
-            .insert(name.to_string(), value.to_string());
+            .insert_raw(&cookie, &self.url())
+            .unwrap();
     }
 
     fn cookie_header(&self) -> String {
         self.cookies
             .borrow()
-            .iter()
+            .get_request_values(&self.url())
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ")
@@ -511,18 +528,17 @@ impl Browser {
         S: futures_core::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
             + Unpin,
     {
-        for value in res.headers().get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let first = text.split(';').next().unwrap();
-            let (name, val) = first.split_once('=').unwrap();
-            let removed = text.to_ascii_lowercase().contains("max-age=0");
-            let mut jar = self.cookies.borrow_mut();
-            if removed {
-                jar.remove(name);
-            } else {
-                jar.insert(name.to_string(), val.to_string());
-            }
-        }
+        let url = self.url();
+        let set: Vec<String> = res
+            .headers()
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        self.cookies.borrow_mut().store_response_cookies(
+            set.iter()
+                .filter_map(|c| cookie_store::RawCookie::parse(c.clone()).ok()),
+            &url,
+        );
         let body = res.body().limit(4 * 1024 * 1024).await.unwrap();
         Page {
             status: res.status(),
@@ -585,15 +601,25 @@ impl Browser {
 
     /// Posts the login form with a token taken earlier.
     pub async fn post_login(&self, token: &str, username: &str, password: &str) -> Page {
-        self.post(
-            "/login",
-            &[
-                ("csrf_token", token),
-                ("username", username),
-                ("password", password),
-            ],
-        )
-        .await
+        self.post_login_with(token, username, password, &[]).await
+    }
+
+    /// Posts the login form with a token taken earlier and any of its other fields
+    /// (`next`, `captcha`).
+    pub async fn post_login_with(
+        &self,
+        token: &str,
+        username: &str,
+        password: &str,
+        more: &[(&str, &str)],
+    ) -> Page {
+        let mut fields = vec![
+            ("csrf_token", token),
+            ("username", username),
+            ("password", password),
+        ];
+        fields.extend_from_slice(more);
+        self.post("/login", &fields).await
     }
 
     pub async fn log_in(&self, username: &str, password: &str) -> Page {

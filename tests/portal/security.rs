@@ -252,16 +252,7 @@ async fn the_removal_cookie_at_logout_carries_the_same_attributes() {
         .1
         .to_string();
     b.set_cookie("__Host-gst_session", &value);
-    let res = b
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &login.csrf_token()),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let res = b.post_login(&login.csrf_token(), USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let token = b.get("/dashboard").await.csrf_token();
     let res = b.post("/logout", &[("csrf_token", &token)]).await;

@@ -44,14 +44,11 @@ async fn after_login_the_browser_returns_to_the_page_it_asked_for() {
     let login = b.get(&location).await;
     login.assert_contains(r#"<input type="hidden" name="next" value="/profile/api-access">"#);
     let res = b
-        .post(
-            "/login",
-            &[
-                ("csrf_token", &login.csrf_token()),
-                ("username", USERNAME),
-                ("password", PASSWORD),
-                ("next", "/profile/api-access"),
-            ],
+        .post_login_with(
+            &login.csrf_token(),
+            USERNAME,
+            PASSWORD,
+            &[("next", "/profile/api-access")],
         )
         .await;
     assert_eq!(res.location(), Some("/profile/api-access"));
@@ -68,15 +65,7 @@ async fn login_never_redirects_to_another_site() {
         let b = app.browser();
         let login = b.get("/login").await;
         let res = b
-            .post(
-                "/login",
-                &[
-                    ("csrf_token", &login.csrf_token()),
-                    ("username", USERNAME),
-                    ("password", PASSWORD),
-                    ("next", next),
-                ],
-            )
+            .post_login_with(&login.csrf_token(), USERNAME, PASSWORD, &[("next", next)])
             .await;
         assert_eq!(res.location(), Some("/dashboard"), "{next}");
     }
