@@ -1,11 +1,13 @@
 // Starts a real portal for the browser tests: a fresh database in a temporary folder,
 // one taxpayer added through the command line, the server on a free port. Also starts
 // Debian's chromium through Playwright, and logs a taxpayer in by the login form.
+// usePortal() puts the first two together as the setup and teardown each test file shares.
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { after, afterEach, before, beforeEach } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -108,6 +110,77 @@ export async function launchBrowser() {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * The setup every test file shares. Registers node:test hooks in the calling file (or
+ * `describe`) that start a portal and launch chromium before its tests, and close both
+ * after them. `serveArgs` and `taxpayer` are passed to startPortal. With `perTest: true`
+ * each test gets a portal of its own on a fresh database, while the file keeps one browser.
+ *
+ * Call it at the top level of a test file and keep the object it returns: its `base`,
+ * `database` and `browser` can be read in the tests and in hooks registered after this
+ * call, which run after these hooks have started everything.
+ */
+export function usePortal({ perTest = false, ...portalOptions } = {}) {
+  let server;
+  let browser;
+  const startServer = async () => {
+    server = await startPortal(portalOptions);
+  };
+  const stopServer = async () => {
+    const running = server;
+    server = undefined;
+    await running?.stop();
+  };
+  const closeBrowser = async () => {
+    const open = browser;
+    browser = undefined;
+    await open?.close();
+  };
+
+  if (perTest) {
+    before(async () => {
+      browser = await launchBrowser();
+    });
+    beforeEach(startServer);
+    afterEach(stopServer);
+    after(closeBrowser);
+  } else {
+    before(async () => {
+      await startServer();
+      browser = await launchBrowser();
+    });
+    // The portal is stopped even when closing the browser fails, so that no server
+    // outlives the test file.
+    after(async () => {
+      try {
+        await closeBrowser();
+      } finally {
+        await stopServer();
+      }
+    });
+  }
+
+  // Reading these where nothing has been started (at the top of the file, say, before
+  // the hooks have run) would otherwise end in an unclear "undefined" error much later.
+  const started = (value, what) => {
+    if (value === undefined) {
+      throw new Error(`usePortal: no ${what} yet; use it inside a test or a hook registered after usePortal()`);
+    }
+    return value;
+  };
+  return {
+    get base() {
+      return started(server, "portal").base;
+    },
+    get database() {
+      return started(server, "portal").database;
+    },
+    get browser() {
+      return started(browser, "browser");
+    },
+  };
 }
 
 /** Step 1 of the manual: logs in by the form's labels and waits for the Dashboard. */

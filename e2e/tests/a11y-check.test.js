@@ -2,26 +2,15 @@
 // is shown a login page whose Username field has lost its label, once with JavaScript
 // and once without, and must fail both times naming axe's "label" rule.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startPortal, launchBrowser } from "../portal.js";
+import { usePortal } from "../portal.js";
 import { checkA11y, openContext } from "../a11y.js";
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const portal = usePortal();
 
 test("the check passes the login page and fails it once the Username label is gone", async () => {
-  const page = await browser.newPage();
+  const page = await portal.browser.newPage();
   try {
     await page.goto(`${portal.base}/login`);
     await checkA11y(page, "the login page");
@@ -33,7 +22,7 @@ test("the check passes the login page and fails it once the Username label is go
 });
 
 test("without JavaScript the check reads the page the portal sent, and fails it too", async () => {
-  const context = await openContext(browser, { javaScriptEnabled: false });
+  const context = await openContext(portal.browser, { javaScriptEnabled: false });
   try {
     const page = await context.newPage();
     await page.goto(`${portal.base}/login`);

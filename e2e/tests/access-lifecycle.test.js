@@ -2,25 +2,19 @@
 // shorter duration, and a duration that is not in the list, posted by a person who
 // edited the form, is answered with a clear message and changes nothing.
 
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startPortal, launchBrowser, logIn, parseIst, submitForm, TAXPAYER } from "../portal.js";
+import { usePortal, logIn, parseIst, submitForm, TAXPAYER } from "../portal.js";
 import { checkA11y } from "../a11y.js";
 
-let portal;
-let browser;
+const portal = usePortal();
 let page;
 
+// The tests follow one another on the same logged-in page. This hook runs after the
+// portal's, so the browser is there; the page closes with the browser.
 before(async () => {
-  portal = await startPortal();
-  browser = await launchBrowser();
-  page = await browser.newPage();
+  page = await portal.browser.newPage();
   await logIn(page, portal.base);
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
 });
 
 const HOUR = 3_600_000;

@@ -1,23 +1,12 @@
 // The account menu under the taxpayer's name: Logout, and Change Password (a weak new
 // password is refused next to its field; a good one replaces the old one for login).
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startPortal, launchBrowser, logIn, TAXPAYER } from "../portal.js";
+import { usePortal, logIn, TAXPAYER } from "../portal.js";
 import { checkA11y } from "../a11y.js";
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const portal = usePortal();
 
 const NEW_PASSWORD = "Kolam#2027";
 
@@ -36,7 +25,7 @@ async function logOut(page) {
 }
 
 test("Logout ends the session: the portal's pages ask for a login again", async () => {
-  const page = await browser.newPage();
+  const page = await portal.browser.newPage();
   try {
     await logIn(page, portal.base);
     await checkA11y(page, "the Dashboard");
@@ -57,7 +46,7 @@ test("Logout ends the session: the portal's pages ask for a login again", async 
 });
 
 test("Change Password refuses a weak password, then takes a good one", async () => {
-  const page = await browser.newPage();
+  const page = await portal.browser.newPage();
   try {
     await logIn(page, portal.base);
     await openAccountMenu(page);

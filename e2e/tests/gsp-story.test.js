@@ -3,25 +3,18 @@
 // the list and the GSP's next call is refused. The taxpayer's pages are photographed
 // for the guide's second chapter and checked with axe.
 
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { startPortal, launchBrowser, addGspClient, TAXPAYER } from "../portal.js";
+import { usePortal, addGspClient, TAXPAYER } from "../portal.js";
 import { checkA11y } from "../a11y.js";
 import { Chapter } from "../guide.js";
 
-let portal;
-let browser;
+const portal = usePortal();
 let gsp;
 
-before(async () => {
-  portal = await startPortal();
+// Registered after usePortal(), so it runs once the portal's database exists.
+before(() => {
   gsp = addGspClient(portal.database, "Sahaj Returns");
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
 });
 
 async function api(path, { body, headers = {} } = {}) {
@@ -43,7 +36,7 @@ const profile = (token) =>
   api("/taxpayerapi/v1.0/profile", { headers: { "auth-token": token, username: TAXPAYER.username, gstin: TAXPAYER.gstin } });
 
 test("No shuts the GSP out at once", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await portal.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const guide = new Chapter("gsp-story");
   try {
     await page.goto(`${portal.base}/login`);

@@ -11,31 +11,20 @@
 // that nothing was asked of the server meanwhile. This keeps the suite's run time
 // about one minute longer, which the brief allows; nothing shorter would prove the same.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as wait } from "node:timers/promises";
-import { startPortal, launchBrowser, logIn, TAXPAYER } from "../portal.js";
+import { usePortal, logIn, TAXPAYER } from "../portal.js";
 import { checkA11y } from "../a11y.js";
 
 const IDLE_MINUTES = 1;
 // The Date header counts whole seconds, and the server compares whole seconds too.
 const MARGIN_MS = 2_500;
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal({ serveArgs: ["--idle-timeout-minutes", String(IDLE_MINUTES)] });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const portal = usePortal({ serveArgs: ["--idle-timeout-minutes", String(IDLE_MINUTES)] });
 
 test("after a minute without a request the session has timed out", async () => {
-  const context = await browser.newContext();
+  const context = await portal.browser.newContext();
   let lastServerTime = 0;
   context.on("response", (response) => {
     const date = Date.parse(response.headers().date ?? "");

@@ -2,23 +2,12 @@
 // after five in a row the account is locked, so that even the right password is
 // refused until the lock ends.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startPortal, launchBrowser, submitForm, TAXPAYER } from "../portal.js";
+import { usePortal, submitForm, TAXPAYER } from "../portal.js";
 import { checkA11y } from "../a11y.js";
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const portal = usePortal();
 
 async function tryLogin(page, password) {
   await page.getByLabel("Username").fill(TAXPAYER.username);
@@ -30,7 +19,7 @@ async function tryLogin(page, password) {
 }
 
 test("five wrong passwords lock the account, and then the right one is refused too", async () => {
-  const page = await browser.newPage();
+  const page = await portal.browser.newPage();
   try {
     await page.goto(`${portal.base}/login`);
     for (let attempt = 1; attempt <= 4; attempt += 1) {

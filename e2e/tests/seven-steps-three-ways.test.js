@@ -3,33 +3,19 @@
 // from the login page and ends with the status text after CONFIRM. A few pictures of
 // each walk go into the guide's chapter "other-ways".
 
-import { test, before, after, beforeEach, afterEach } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { startPortal, launchBrowser, submitForm, TAXPAYER } from "../portal.js";
+import { usePortal, submitForm, TAXPAYER } from "../portal.js";
 import { assertFitsScreen, checkA11y, openContext, PHONE } from "../a11y.js";
 import { Chapter } from "../guide.js";
 
-let portal;
-let browser;
 const guide = new Chapter("other-ways");
 const SHOTS = 5;
 
 // Each walk starts from a taxpayer who has never enabled access: a fresh portal each.
-before(async () => {
-  browser = await launchBrowser();
-});
+const portal = usePortal({ perTest: true });
 
-beforeEach(async () => {
-  portal = await startPortal();
-});
-
-afterEach(async () => {
-  await portal?.stop();
-  portal = undefined;
-});
-
-after(async () => {
-  await browser?.close();
+after(() => {
   // Only a complete chapter replaces the one a previous run saved.
   if (guide.shots.length === SHOTS) {
     guide.save();
@@ -40,7 +26,7 @@ const STATUS_ENABLED = /^API access is enabled until \d{2}\/\d{2}\/\d{4} \d{2}:\
 const statusText = async (page) => (await page.locator("#api-access-status").textContent()).trim();
 
 test("without JavaScript: the Duration drop-down is always there and the steps still work", async () => {
-  const context = await openContext(browser, { javaScriptEnabled: false });
+  const context = await openContext(portal.browser, { javaScriptEnabled: false });
   try {
     const page = await context.newPage();
     await page.goto(`${portal.base}/login`);
@@ -85,7 +71,7 @@ test("without JavaScript: the Duration drop-down is always there and the steps s
 });
 
 test("on a phone 375 pixels wide: every step fits the screen", async () => {
-  const context = await openContext(browser, PHONE);
+  const context = await openContext(portal.browser, PHONE);
   try {
     const page = await context.newPage();
     await page.goto(`${portal.base}/login`);
@@ -142,7 +128,7 @@ test("on a phone 375 pixels wide: every step fits the screen", async () => {
 });
 
 test("with the keyboard alone: Tab, arrow keys, Space and Enter", async () => {
-  const context = await openContext(browser);
+  const context = await openContext(portal.browser);
   try {
     const page = await context.newPage();
     const keys = page.keyboard;

@@ -1,30 +1,19 @@
 // The manual's seven steps, walked in a real browser by visible labels and roles. Every
 // page reached is checked with axe, and each step is photographed for the guide.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { startPortal, launchBrowser, TAXPAYER } from "../portal.js";
+import { usePortal, TAXPAYER } from "../portal.js";
 import { checkA11y, openContext } from "../a11y.js";
 import { Chapter } from "../guide.js";
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
-});
+const portal = usePortal();
 
 const STATUS_ENABLED = /^API access is enabled until \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/;
 
 test("a taxpayer enables API access for 7 days, then disables it, and the choice sticks", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await portal.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const guide = new Chapter("seven-steps");
   try {
     // 1. Log in with username and password.
@@ -109,7 +98,7 @@ test("a taxpayer enables API access for 7 days, then disables it, and the choice
 });
 
 test("the drop-down stays visible without JavaScript and the server still decides", async () => {
-  const context = await openContext(browser, { javaScriptEnabled: false });
+  const context = await openContext(portal.browser, { javaScriptEnabled: false });
   const page = await context.newPage();
   try {
     await page.goto(`${portal.base}/profile/api-access`);

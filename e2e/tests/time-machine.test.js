@@ -4,34 +4,23 @@
 // the period ended. Back to real time, the same period is running again, because the
 // state is worked out from the stored end and the clock, not by a background job.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startPortal, launchBrowser, logIn, parseIst, submitForm } from "../portal.js";
+import { usePortal, logIn, parseIst, submitForm } from "../portal.js";
 import { assertFitsScreen, checkA11y, openContext, PHONE } from "../a11y.js";
 
 const TRAINER_PASSWORD = "Trainer-e2e-2026";
 const ENDING = { username: "demo.ending", password: "Demo@2026" };
 
-let portal;
-let browser;
-
-before(async () => {
-  portal = await startPortal({
-    taxpayer: false,
-    serveArgs: ["--demo", "--no-captcha", "--trainer-password", TRAINER_PASSWORD],
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await portal?.stop();
+const portal = usePortal({
+  taxpayer: false,
+  serveArgs: ["--demo", "--no-captcha", "--trainer-password", TRAINER_PASSWORD],
 });
 
 test("the trainer moves the clock past the end of the period and the page shows access ended", async () => {
   // The taxpayer and the trainer are two people with two browsers.
-  const taxpayerContext = await browser.newContext();
-  const trainerContext = await browser.newContext();
+  const taxpayerContext = await portal.browser.newContext();
+  const trainerContext = await portal.browser.newContext();
   try {
     const taxpayer = await taxpayerContext.newPage();
     await logIn(taxpayer, portal.base, ENDING);
@@ -83,7 +72,7 @@ test("the trainer moves the clock past the end of the period and the page shows 
 });
 
 test("the trainer console works on a phone 375 pixels wide", async () => {
-  const context = await openContext(browser, PHONE);
+  const context = await openContext(portal.browser, PHONE);
   try {
     const trainer = await context.newPage();
     await trainer.goto(`${portal.base}/trainer/login`);

@@ -1,7 +1,7 @@
-//! Demo data for trainers: one fictitious taxpayer for each case a trainer needs, a GSP
-//! client, and a reset that puts it all back.
+//! The demo data: one fictitious taxpayer for each case a trainer needs and a GSP
+//! client; seeding what is missing, and the reset that puts it all back.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{NaiveDate, TimeDelta};
 use diesel::prelude::*;
 
 use crate::admin::{self, AddTaxpayerError, ClientCredentials, TaxpayerInput};
@@ -9,14 +9,11 @@ use crate::auth::password;
 use crate::clock::Clock;
 use crate::db::models::api_access;
 use crate::db::models::login_throttle::{self, ThrottleKey};
-use crate::db::models::{
-    api_call, app_setting, demo_taxpayer, gsp_client, gsp_session, otp_request, taxpayer, Origin,
-};
+use crate::db::models::{api_call, app_setting, demo_taxpayer, gsp_client, taxpayer, Origin};
 use crate::db::schema::taxpayers;
 use crate::db::Conn;
-use crate::domain::access::{AccessChoice, AccessState};
+use crate::domain::access::AccessChoice;
 use crate::domain::duration::AccessDuration;
-use crate::domain::gsp;
 
 /// The password every demo taxpayer is seeded with.
 pub const DEMO_PASSWORD: &str = "Demo@2026";
@@ -217,56 +214,6 @@ pub fn reset(conn: &mut Conn, clock: &Clock) -> Result<(), AddTaxpayerError> {
     seed(conn, clock).map(drop)
 }
 
-/// A fresh trainer password that satisfies the portal's rule: two words of letters, a
-/// digit pair and a symbol, 12 characters.
-pub fn new_trainer_password() -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    let upper = |r: &mut rand::rngs::ThreadRng| (b'A' + r.random_range(0..26)) as char;
-    let lower = |r: &mut rand::rngs::ThreadRng| (b'a' + r.random_range(0..26)) as char;
-    let mut p = String::new();
-    p.push(upper(&mut rng));
-    for _ in 0..4 {
-        p.push(lower(&mut rng));
-    }
-    p.push('-');
-    p.push(upper(&mut rng));
-    for _ in 0..3 {
-        p.push(lower(&mut rng));
-    }
-    p.push_str(&format!("{:02}", rng.random_range(0..100)));
-    p
-}
-
-const OFFSET_SETTING: &str = "demo_clock_offset_seconds";
-
-/// The time machine's offset as saved, so a restart keeps it.
-pub fn saved_offset(conn: &mut Conn) -> anyhow::Result<TimeDelta> {
-    let seconds = app_setting::get(conn, OFFSET_SETTING)?
-        .map(|v| v.parse::<i64>())
-        .transpose()?
-        .unwrap_or(0);
-    Ok(TimeDelta::seconds(seconds))
-}
-
-/// Saves the time machine's offset.
-pub fn save_offset(conn: &mut Conn, offset: TimeDelta) -> QueryResult<()> {
-    app_setting::set(conn, OFFSET_SETTING, &offset.num_seconds().to_string())
-}
-
-/// After the time machine moved back to `now`: what was issued "in the future" is
-/// brought back within reach of the new time. Access periods confirmed later than
-/// `now` start at `now` with their chosen length; GSP sessions issued or refreshed
-/// later end, and OTPs asked later are forgotten. (The history keeps its rows as
-/// they were recorded.)
-pub fn clock_moved_back(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
-        api_access::rebase_future_choices(conn, now)?;
-        gsp_session::end_issued_after(conn, now, gsp::TOKEN_LIFETIME, gsp_session::ENDED_BY_CLOCK)?;
-        otp_request::delete_made_after(conn, now).map(drop)
-    })
-}
-
 /// A demo account as printed at start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoAccount {
@@ -304,49 +251,11 @@ pub fn gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> 
         }))
 }
 
-/// A demo taxpayer's state for the trainer's overview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Overview {
-    pub username: String,
-    pub case: &'static str,
-    pub access: AccessState,
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
-/// Every demo taxpayer's API access state at `now`, and any lock at `security_now`.
-pub fn overview(conn: &mut Conn, clock: &Clock) -> QueryResult<Vec<Overview>> {
-    let mut rows = Vec::new();
-    for t in &TAXPAYERS {
-        let Some(found) = taxpayer::find_by_username(conn, t.username)? else {
-            continue;
-        };
-        let stored = api_access::load(conn, found.id)?;
-        rows.push(Overview {
-            username: found.username,
-            case: t.trade_name,
-            access: AccessState::at(stored.as_ref(), clock.now()),
-            locked_until: login_throttle::locked_until(
-                conn,
-                &ThrottleKey::Taxpayer(t.username.to_string()),
-                clock.security_now(),
-            )?,
-        });
-    }
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::gstin::Gstin;
     use crate::domain::password_rule;
-
-    #[test]
-    fn trainer_passwords_satisfy_the_rule_and_differ() {
-        let a = new_trainer_password();
-        assert!(password_rule::check(&a).is_ok(), "{a}");
-        assert_ne!(a, new_trainer_password());
-    }
 
     #[test]
     fn demo_data_is_valid() {

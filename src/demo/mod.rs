@@ -1,0 +1,15 @@
+//! Demo mode for trainers, by job: the demo data (seed and reset), the trainer's
+//! password, the demo clock, and the console's overview.
+
+pub mod clock;
+pub mod data;
+pub mod overview;
+pub mod trainer;
+
+pub use clock::{clock_moved_back, save_offset, saved_offset};
+pub use data::{
+    accounts, gsp_client, reset, seed, Case, DemoAccount, DemoTaxpayer, DEMO_GSP_CLIENT_ID,
+    DEMO_GSP_CLIENT_NAME, DEMO_GSP_CLIENT_SECRET, DEMO_LOCK, DEMO_PASSWORD, TAXPAYERS,
+};
+pub use overview::{overview, Overview};
+pub use trainer::new_trainer_password;
