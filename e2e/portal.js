@@ -117,14 +117,36 @@ export async function launchBrowser() {
  * `describe`) that start a portal and launch chromium before its tests, and close both
  * after them. `serveArgs` and `taxpayer` are passed to startPortal. With `perTest: true`
  * each test gets a portal of its own on a fresh database, while the file keeps one browser.
+ * `setup(fixture)`, if given, runs in the same hook once both are up (for each portal
+ * started), for a file's own preparation such as logging in or registering a GSP client.
  *
  * Call it at the top level of a test file and keep the object it returns: its `base`,
- * `database` and `browser` can be read in the tests and in hooks registered after this
- * call, which run after these hooks have started everything.
+ * `database` and `browser` can be read in the tests and in `setup`.
  */
-export function usePortal({ perTest = false, ...portalOptions } = {}) {
+export function usePortal({ perTest = false, setup, ...portalOptions } = {}) {
   let server;
   let browser;
+
+  // Reading these where nothing has been started (at the top of the file, say, before
+  // the hooks have run) would otherwise end in an unclear "undefined" error much later.
+  const started = (value, what) => {
+    if (value === undefined) {
+      throw new Error(`usePortal: no ${what} yet; use it inside a test or in the setup option`);
+    }
+    return value;
+  };
+  const fixture = {
+    get base() {
+      return started(server, "portal").base;
+    },
+    get database() {
+      return started(server, "portal").database;
+    },
+    get browser() {
+      return started(browser, "browser");
+    },
+  };
+
   const startServer = async () => {
     server = await startPortal(portalOptions);
   };
@@ -133,23 +155,32 @@ export function usePortal({ perTest = false, ...portalOptions } = {}) {
     server = undefined;
     await running?.stop();
   };
+  const launch = async () => {
+    browser = await launchBrowser();
+  };
   const closeBrowser = async () => {
     const open = browser;
     browser = undefined;
     await open?.close();
   };
 
+  // A file's extra preparation goes through `setup` rather than a before() hook of its
+  // own: node:test starts a top-level before() hook as soon as it is registered, without
+  // waiting for the ones registered earlier, so such a hook could run before the portal
+  // is up.
   if (perTest) {
-    before(async () => {
-      browser = await launchBrowser();
+    before(launch);
+    beforeEach(async () => {
+      await startServer();
+      await setup?.(fixture);
     });
-    beforeEach(startServer);
     afterEach(stopServer);
     after(closeBrowser);
   } else {
     before(async () => {
       await startServer();
-      browser = await launchBrowser();
+      await launch();
+      await setup?.(fixture);
     });
     // The portal is stopped even when closing the browser fails, so that no server
     // outlives the test file.
@@ -162,25 +193,7 @@ export function usePortal({ perTest = false, ...portalOptions } = {}) {
     });
   }
 
-  // Reading these where nothing has been started (at the top of the file, say, before
-  // the hooks have run) would otherwise end in an unclear "undefined" error much later.
-  const started = (value, what) => {
-    if (value === undefined) {
-      throw new Error(`usePortal: no ${what} yet; use it inside a test or a hook registered after usePortal()`);
-    }
-    return value;
-  };
-  return {
-    get base() {
-      return started(server, "portal").base;
-    },
-    get database() {
-      return started(server, "portal").database;
-    },
-    get browser() {
-      return started(browser, "browser");
-    },
-  };
+  return fixture;
 }
 
 /** Step 1 of the manual: logs in by the form's labels and waits for the Dashboard. */

@@ -10,8 +10,15 @@
 use std::net::IpAddr;
 use std::str::FromStr;
 
-use actix_web::http::header::{HeaderMap, HOST};
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderMap, HOST};
+use actix_web::{web, FromRequest, HttpRequest};
 use ipnet::IpNet;
+
+use crate::config::Settings;
+use crate::db::models::Origin;
 
 /// The reverse proxies whose forwarding headers are believed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -182,6 +189,42 @@ fn last_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::trim)
         .rfind(|v| !v.is_empty())
         .map(str::to_string)
+}
+
+/// The client's address: the peer's, or what a trusted reverse proxy says it is.
+/// Every use of the client's address (the login limit, the history, the security
+/// log) takes it from here.
+pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    match req.app_data::<web::Data<Settings>>() {
+        Some(settings) => settings.trusted_proxies.client_ip(peer, req.headers()),
+        None => peer,
+    }
+}
+
+/// The origin of a request: the client's address (see [`client_ip`]: a forwarding
+/// header counts only from a trusted proxy) and the User-Agent cut to a sane length.
+impl FromRequest for Origin {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(Ok(Origin::of(req)))
+    }
+}
+
+impl Origin {
+    /// The origin of `req`.
+    pub fn of(req: &HttpRequest) -> Origin {
+        Origin {
+            client_ip: client_ip(req).map(|ip| ip.to_string()),
+            user_agent: req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(|ua| ua.chars().take(256).collect()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,19 +2,19 @@
 // shorter duration, and a duration that is not in the list, posted by a person who
 // edited the form, is answered with a clear message and changes nothing.
 
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { usePortal, logIn, parseIst, submitForm, TAXPAYER } from "../portal.js";
 import { checkA11y } from "../a11y.js";
 
-const portal = usePortal();
 let page;
 
-// The tests follow one another on the same logged-in page. This hook runs after the
-// portal's, so the browser is there; the page closes with the browser.
-before(async () => {
-  page = await portal.browser.newPage();
-  await logIn(page, portal.base);
+// The tests follow one another on one page, logged in once; it closes with the browser.
+const portal = usePortal({
+  async setup({ browser, base }) {
+    page = await browser.newPage();
+    await logIn(page, base);
+  },
 });
 
 const HOUR = 3_600_000;

@@ -3,18 +3,18 @@
 // the list and the GSP's next call is refused. The taxpayer's pages are photographed
 // for the guide's second chapter and checked with axe.
 
-import { test, before } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { usePortal, addGspClient, TAXPAYER } from "../portal.js";
 import { checkA11y } from "../a11y.js";
 import { Chapter } from "../guide.js";
 
-const portal = usePortal();
 let gsp;
 
-// Registered after usePortal(), so it runs once the portal's database exists.
-before(() => {
-  gsp = addGspClient(portal.database, "Sahaj Returns");
+const portal = usePortal({
+  setup({ database }) {
+    gsp = addGspClient(database, "Sahaj Returns");
+  },
 });
 
 async function api(path, { body, headers = {} } = {}) {

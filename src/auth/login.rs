@@ -7,12 +7,16 @@
 //! concurrent guesses gets at most the threshold's number of passwords checked; the
 //! rest find the account locked without any hashing. A success clears the count.
 
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
 use crate::clock::Clock;
-use crate::config::LockPolicy;
+use crate::config::{LockPolicy, Settings};
 use crate::db::models::login_throttle::{self, Reservation, ThrottleKey};
 use crate::db::models::security_event::{self, EventKind};
 use crate::db::models::taxpayer::TaxpayerId;
@@ -71,17 +75,44 @@ impl Purpose {
     }
 }
 
-/// Everything an attempt needs besides the password.
-pub struct Gate<'a> {
-    pub pool: &'a Pool,
-    pub hasher: &'a Hasher,
-    pub policy: LockPolicy,
+/// Everything an attempt needs besides the password; an extractor, so a form that
+/// checks a password takes it as it takes the form.
+pub struct Gate {
+    pool: web::Data<Pool>,
+    hasher: web::Data<Hasher>,
+    policy: LockPolicy,
     /// Read at security time: locks do not follow the trainer's time machine.
-    pub clock: &'a Clock,
-    pub origin: &'a Origin,
+    clock: web::Data<Clock>,
+    /// Where the attempt came from, for the security log.
+    pub origin: Origin,
 }
 
-impl Gate<'_> {
+impl FromRequest for Gate {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
+            req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+                AppError::Unexpected(anyhow::anyhow!(
+                    "{} is missing from the app data",
+                    std::any::type_name::<T>()
+                ))
+            })
+        }
+        ready((|| {
+            Ok(Gate {
+                pool: data(req)?,
+                hasher: data(req)?,
+                policy: data::<Settings>(req)?.lockout,
+                clock: data(req)?,
+                origin: Origin::of(req),
+            })
+        })())
+    }
+}
+
+impl Gate {
     /// Checks `password` against `credential`. `on_success` runs in the transaction
     /// that clears the count, so a login's own bookkeeping commits with it.
     pub async fn attempt<F>(
@@ -110,7 +141,7 @@ impl Gate<'_> {
         let now = loop {
             let now = self.clock.security_now();
             let (origin, reserve_key) = (self.origin.clone(), key.clone());
-            let reservation = db::write(self.pool, move |conn| {
+            let reservation = db::write(&self.pool, move |conn| {
                 conn.immediate_transaction(|conn| {
                     let r = login_throttle::reserve(conn, &reserve_key, now, policy.threshold)?;
                     if let Reservation::Locked(_) = r {
@@ -139,7 +170,7 @@ impl Gate<'_> {
             && taxpayer_or_trainer(&key, taxpayer);
 
         let origin = self.origin.clone();
-        let locks = db::write(self.pool, move |conn| {
+        let locks = db::write(&self.pool, move |conn| {
             conn.immediate_transaction(|conn| {
                 let (threshold, lock_for) = (policy.threshold, policy.duration);
                 let locks = login_throttle::resolve(conn, &key, now, right, threshold, lock_for)?;

@@ -7,13 +7,13 @@ use serde::Deserialize;
 
 use crate::auth::captcha;
 use crate::auth::login::{Attempt, Credential, Gate, Purpose};
-use crate::auth::password::{fingerprint, Hasher};
+use crate::auth::password::fingerprint;
 use crate::auth::session::TypedSession;
 use crate::auth::visitor::{Visitor, CAPTCHA_VALIDITY};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::login_throttle::{self, ThrottleKey};
-use crate::db::models::{taxpayer, used_captcha, Origin};
+use crate::db::models::{taxpayer, used_captcha};
 use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
@@ -140,12 +140,12 @@ pub async fn submit(
     session: TypedSession,
     visitor: Visitor,
     chrome: Chrome,
+    gate: Gate,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     settings: web::Data<Settings>,
-    hasher: web::Data<Hasher>,
-    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
+    let origin = gate.origin.clone();
     let form = match form {
         Ok(form) => form.into_inner(),
         // The usual cause is a login page left open in another browser, or cookies
@@ -199,13 +199,6 @@ pub async fn submit(
         stored_hash: found.as_ref().map(|t| t.password_hash.clone()),
         taxpayer: found.as_ref().map(|t| t.id),
         purpose: Purpose::TaxpayerLogin,
-    };
-    let gate = Gate {
-        pool: &pool,
-        hasher: &hasher,
-        policy: settings.lockout,
-        clock: &clock,
-        origin: &origin,
     };
     let id = found.as_ref().map(|t| t.id);
     let attempt = gate

@@ -16,22 +16,18 @@ pub mod taxpayerapi;
 pub mod trainer;
 pub mod unavailable;
 
-use std::future::{ready, Ready};
-use std::net::IpAddr;
-
 use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
 use actix_extensible_rate_limit::backend::{
     SimpleInputFunctionBuilder, SimpleInputFuture, SimpleOutput,
 };
 use actix_extensible_rate_limit::RateLimiter;
-use actix_web::dev::{Payload, ServiceRequest};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::{header, StatusCode};
-use actix_web::{guard, web, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{guard, web, HttpResponse, ResponseError};
 use askama::Template;
 
 use crate::auth::TrainerCredential;
 use crate::config::Settings;
-use crate::db::models::Origin;
 use crate::error::AppError;
 
 /// What the routes depend on beyond the app data: the shared counter of the
@@ -179,7 +175,8 @@ fn login_limit(
         settings.login_attempts_per_minute,
     )
     .custom_fn(|req| {
-        Ok(client_ip(req.request()).map_or_else(|| "unknown".to_string(), |ip| ip.to_string()))
+        Ok(crate::net::client_ip(req.request())
+            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string()))
     })
     .build();
     RateLimiter::builder(backend.clone(), per_address)
@@ -192,17 +189,6 @@ fn login_limit(
             .error_response()
         })
         .build()
-}
-
-/// The client's address: the peer's, or what a trusted reverse proxy says it is.
-/// Every use of the client's address (the login limit, the history, the security
-/// log) takes it from here.
-pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
-    let peer = req.peer_addr().map(|a| a.ip());
-    match req.app_data::<web::Data<Settings>>() {
-        Some(settings) => settings.trusted_proxies.client_ip(peer, req.headers()),
-        None => peer,
-    }
 }
 
 /// Renders `page` as an HTML response with `status`.
@@ -227,22 +213,4 @@ async fn home() -> HttpResponse {
 /// The answer for every path no route matches.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
-}
-
-/// The origin of a request: the client's address (see [`client_ip`]: a forwarding
-/// header counts only from a trusted proxy) and the User-Agent cut to a sane length.
-impl FromRequest for Origin {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Ok(Origin {
-            client_ip: client_ip(req).map(|ip| ip.to_string()),
-            user_agent: req
-                .headers()
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(|ua| ua.chars().take(256).collect()),
-        }))
-    }
 }

@@ -11,39 +11,7 @@ use gst_portal::demo::{self, TAXPAYERS};
 
 use crate::helpers::*;
 
-const TRAINER_PASSWORD: &str = "Trainer@2026";
 const BANNER: &str = "Training portal with fictitious data: this is not the GST Portal.";
-
-async fn spawn_demo() -> TestApp {
-    spawn_app_with(|s| {
-        s.demo = true;
-        s.trainer_password = Some(TRAINER_PASSWORD.into());
-    })
-    .await
-}
-
-/// One post of the trainer login form with `password`.
-async fn trainer_attempt(b: &Browser, password: &str) -> Page {
-    b.submit(
-        "/trainer/login",
-        "/trainer/login",
-        &[("password", password)],
-    )
-    .await
-}
-
-async fn trainer(app: &TestApp) -> Browser {
-    let b = app.browser();
-    let res = trainer_attempt(&b, TRAINER_PASSWORD).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assert_eq!(res.location(), Some("/trainer"));
-    b
-}
-
-async fn shift(b: &Browser, value: &str) -> Page {
-    b.submit("/trainer", "/trainer/clock", &[("shift", value)])
-        .await
-}
 
 async fn demo_login(app: &TestApp, username: &str) -> Browser {
     let b = app.browser();
@@ -207,12 +175,7 @@ async fn the_trainer_login_follows_the_csrf_and_lockout_rules() {
 #[actix_web::test]
 async fn the_trainer_login_shares_the_per_address_limit_with_the_taxpayer_login() {
     // ASVS 6.3.1: the trainer form is no way around the per-address limit.
-    let app = spawn_app_with(|s| {
-        s.demo = true;
-        s.trainer_password = Some(TRAINER_PASSWORD.into());
-        s.login_attempts_per_minute = 4;
-    })
-    .await;
+    let app = spawn_demo_with(|s| s.login_attempts_per_minute = 4).await;
     let b = app.browser();
     let token = b.get("/login").await.csrf_token();
     for i in 0..2 {

@@ -375,18 +375,10 @@ async fn the_sandbox_otp_works_only_while_the_setting_is_on() {
     app.mark_training(app.taxpayer);
     let gsp = app.gsp("Test GSP");
     enabled(&app, "720").await;
-    {
-        use gst_portal::db::models::app_setting;
-        let mut conn = app.pool.get().unwrap();
-        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, "off").unwrap();
-    }
+    app.sandbox_otp("off");
     gsp.otp_request(USERNAME).await;
     assert_eq!(gsp.auth_token(USERNAME, "575757").await.code(), "AUTH4034");
-    {
-        use gst_portal::db::models::app_setting;
-        let mut conn = app.pool.get().unwrap();
-        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, "on").unwrap();
-    }
+    app.sandbox_otp("on");
     assert_eq!(gsp.auth_token(USERNAME, "575757").await.code(), "1");
 }
 

@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use gst_portal::db::models::app_setting;
-
 use crate::helpers::*;
 
 /// Runs `gsp-demo` against `app` as `gsp`, typing `stdin`; off the test's event loop,
@@ -41,10 +39,7 @@ async fn the_demo_client_walks_the_whole_flow_and_prints_each_exchange() {
     let app = spawn_app_with(|s| s.demo = true).await;
     app.mark_training(app.taxpayer);
     let gsp = app.gsp("Demo GSP");
-    {
-        let mut conn = app.pool.get().unwrap();
-        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, "on").unwrap();
-    }
+    app.sandbox_otp("on");
     app.logged_in().await.confirm("Y", Some("24")).await;
     let output = run_demo(&app, &gsp, b"575757\n").await;
     let out = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -174,6 +174,13 @@ impl TestApp {
         }
     }
 
+    /// Sets `sandbox-otp` to "on" or "off", as the command line does.
+    pub fn sandbox_otp(&self, state: &str) {
+        use gst_portal::db::models::app_setting;
+        let mut conn = self.pool.get().unwrap();
+        app_setting::set(&mut conn, app_setting::SANDBOX_OTP, state).unwrap();
+    }
+
     /// Marks `taxpayer` as training data (a demo taxpayer), as demo seeding does.
     pub fn mark_training(&self, taxpayer: TaxpayerId) {
         use gst_portal::db::models::demo_taxpayer;
@@ -266,6 +273,49 @@ pub async fn otp_from_messages(b: &Browser) -> String {
     otp
 }
 
+/// The trainer password of the demo portals the tests start.
+pub const TRAINER_PASSWORD: &str = "Trainer@2026";
+
+/// A portal in demo mode, with the trainer password known to the tests.
+pub async fn spawn_demo() -> TestApp {
+    spawn_demo_with(|_| {}).await
+}
+
+/// Like `spawn_demo`, with the settings changed by `tweak` too.
+pub async fn spawn_demo_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with(|s| {
+        s.demo = true;
+        s.trainer_password = Some(TRAINER_PASSWORD.into());
+        tweak(s);
+    })
+    .await
+}
+
+/// One post of the trainer login form with `password`.
+pub async fn trainer_attempt(b: &Browser, password: &str) -> Page {
+    b.submit(
+        "/trainer/login",
+        "/trainer/login",
+        &[("password", password)],
+    )
+    .await
+}
+
+/// A browser logged in to the trainer console.
+pub async fn trainer(app: &TestApp) -> Browser {
+    let b = app.browser();
+    let res = trainer_attempt(&b, TRAINER_PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), Some("/trainer"));
+    b
+}
+
+/// Moves the demo clock from the trainer console.
+pub async fn shift(b: &Browser, value: &str) -> Page {
+    b.submit("/trainer", "/trainer/clock", &[("shift", value)])
+        .await
+}
+
 /// GSP software calling the API simulator.
 pub struct Gsp {
     pub base: String,
@@ -301,6 +351,14 @@ impl ApiAnswer {
 }
 
 impl Gsp {
+    /// The same GSP software, pointed at `app` (after a restart, say).
+    pub fn at(self, app: &TestApp) -> Gsp {
+        Gsp {
+            base: app.base.clone(),
+            ..self
+        }
+    }
+
     fn client(&self) -> awc::Client {
         awc::Client::builder()
             .timeout(std::time::Duration::from_secs(60))

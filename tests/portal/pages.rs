@@ -238,11 +238,7 @@ async fn pages_carry_security_headers_and_no_inline_script_or_style() {
 
 #[actix_web::test]
 async fn error_pages_help_and_docs_show_the_sessions_own_header_and_the_banner() {
-    let app = spawn_app_with(|s| {
-        s.demo = true;
-        s.trainer_password = Some("Trainer@2026".into());
-    })
-    .await;
+    let app = spawn_demo().await;
     let b = app.logged_in().await;
     let not_found = b.get("/no/such/page").await;
     assert_eq!(not_found.status, StatusCode::NOT_FOUND);

@@ -97,21 +97,12 @@ async fn an_unknown_username_costs_the_same_argon2_work_as_a_wrong_password() {
 async fn every_post_route_of_the_router_refuses_a_missing_or_wrong_token() {
     // ASVS 3.5.1, 3.5.3: anti-forgery token on every state-changing POST. The routes
     // come from the router's own table, so a new POST route is covered by itself.
-    let app = spawn_app_with(|s| {
-        s.demo = true;
+    let app = spawn_demo_with(|s| {
         s.captcha = false;
-        s.trainer_password = Some("Trainer@2026".into());
     })
     .await;
     let taxpayer = app.logged_in().await;
-    let trainer = app.browser();
-    trainer
-        .submit(
-            "/trainer/login",
-            "/trainer/login",
-            &[("password", "Trainer@2026")],
-        )
-        .await;
+    let trainer = trainer(&app).await;
     assert_eq!(trainer.get("/trainer").await.status, StatusCode::OK);
     let before = app.snapshot();
     let paths = gst_portal::routes::form_post_paths(&app.settings);

@@ -11,10 +11,9 @@ use crate::auth::login::{Attempt, Credential, Gate, Purpose};
 use crate::auth::password::{fingerprint, Hasher};
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
-use crate::config::Settings;
 use crate::db::models::login_throttle::ThrottleKey;
 use crate::db::models::security_event::{self, EventKind};
-use crate::db::models::{session as session_rows, taxpayer, Origin};
+use crate::db::models::{session as session_rows, taxpayer};
 use crate::db::{self, Pool};
 use crate::domain::password_rule;
 use crate::error::AppError;
@@ -65,12 +64,12 @@ pub async fn submit(
     current: CurrentTaxpayer,
     chrome: Chrome,
     form: Form<ChangePasswordForm>,
+    gate: Gate,
     pool: web::Data<Pool>,
     hasher: web::Data<Hasher>,
     clock: web::Data<Clock>,
-    settings: web::Data<Settings>,
-    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
+    let origin = gate.origin.clone();
     let form = form.into_inner();
     let old = form.current_password.unwrap_or_default();
     let new = form.new_password.unwrap_or_default();
@@ -95,13 +94,6 @@ pub async fn submit(
     if !errors.any() {
         // The current password is checked like a login: the same lock, count and
         // security events, so this form is no way round the lockout.
-        let gate = Gate {
-            pool: &pool,
-            hasher: &hasher,
-            policy: settings.lockout,
-            clock: &clock,
-            origin: &origin,
-        };
         let credential = Credential {
             key: ThrottleKey::Taxpayer(current.taxpayer.username.clone()),
             stored_hash: Some(current.taxpayer.password_hash.clone()),

@@ -6,14 +6,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::login::{Attempt, Credential, Gate, Purpose};
-use crate::auth::password::{fingerprint, Hasher};
+use crate::auth::password::fingerprint;
 use crate::auth::session::TypedSession;
 use crate::auth::TrainerCredential;
 use crate::clock::Clock;
-use crate::config::Settings;
 use crate::db::models::login_throttle::ThrottleKey;
-use crate::db::models::Origin;
-use crate::db::Pool;
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 use crate::routes::form::{Form, NoFields};
@@ -57,12 +54,9 @@ pub async fn submit(
     form: Result<Form<TrainerLoginForm>, AppError>,
     session: TypedSession,
     chrome: Chrome,
-    pool: web::Data<Pool>,
+    gate: Gate,
     clock: web::Data<Clock>,
-    settings: web::Data<Settings>,
-    hasher: web::Data<Hasher>,
     trainer: web::Data<TrainerCredential>,
-    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let refuse = |status: StatusCode, message: String| -> Result<HttpResponse, AppError> {
         let page = TrainerLoginPage {
@@ -78,13 +72,6 @@ pub async fn submit(
     };
     let password = form.password.unwrap_or_default();
     let now = clock.security_now();
-    let gate = Gate {
-        pool: &pool,
-        hasher: &hasher,
-        policy: settings.lockout,
-        clock: &clock,
-        origin: &origin,
-    };
     let credential = Credential {
         key: ThrottleKey::Trainer,
         stored_hash: Some(trainer.hash.clone()),
@@ -102,7 +89,7 @@ pub async fn submit(
         }
     }
     session.log_in_trainer(now, &fingerprint(&trainer.hash))?;
-    tracing::info!(client = ?origin.client_ip, "trainer logged in");
+    tracing::info!(client = ?gate.origin.client_ip, "trainer logged in");
     Ok(see_other("/trainer"))
 }
 
