@@ -9,6 +9,9 @@ fn ist() -> FixedOffset {
 }
 
 /// "26/11/2026 01:09 AM IST"
+/// How every time shown to a person is written, as a pattern for documents.
+pub const IST_PATTERN: &str = "DD/MM/YYYY hh:mm AM/PM IST";
+
 pub fn ist_datetime(at: DateTime<Utc>) -> String {
     at.with_timezone(&ist())
         .format("%d/%m/%Y %I:%M %p IST")

@@ -7,11 +7,13 @@ pub mod deadline;
 pub mod error_page;
 pub mod form;
 pub mod help;
+pub mod labels;
 pub mod layout;
 pub mod login;
 pub mod logout;
 pub mod messages;
 pub mod profile;
+pub mod qa;
 pub mod taxpayerapi;
 pub mod trainer;
 pub mod unavailable;
@@ -87,6 +89,10 @@ fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
         get("/dashboard", web::get().to(dashboard::show)),
         get("/messages", web::get().to(messages::show)),
         get("/help/api-access", web::get().to(help::api_access)),
+        get("/help/test-cases", web::get().to(qa::page)),
+        get("/help/test-cases.csv", web::get().to(qa::csv_file)),
+        get("/help/test-cases.md", web::get().to(qa::markdown_file)),
+        get("/help/test-cases.json", web::get().to(qa::json)),
         get("/profile", web::get().to(profile::view::show)),
         get("/profile/api-access", web::get().to(api_access::show)),
         post("/profile/api-access", web::post().to(api_access::confirm)),

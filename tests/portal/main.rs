@@ -12,5 +12,6 @@ mod helpers;
 mod pages;
 mod pentest;
 mod properties;
+mod qa;
 mod security;
 mod sessions;

@@ -42,6 +42,11 @@ impl StatusView {
     }
 }
 
+/// The notice after a Confirm, for the state now in force.
+pub fn saved_notice(status: &str) -> String {
+    format!("Your choice has been saved. {status}.")
+}
+
 /// An option of the Duration drop-down.
 pub struct DurationOption {
     pub value: String,
@@ -237,9 +242,8 @@ pub async fn confirm(
         "API access changed"
     );
     let status = StatusView::of(Some(&stored), now);
-    current.session.set_flash(
-        FlashKind::Success,
-        format!("Your choice has been saved. {}.", status.text),
-    )?;
+    current
+        .session
+        .set_flash(FlashKind::Success, saved_notice(&status.text))?;
     Ok(see_other("/profile/api-access"))
 }
