@@ -3,7 +3,7 @@
 //! in `routes::taxpayerapi`; the pure rules (token lifetimes, OTP shape and hashing)
 //! are in `domain::gsp`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use rand::Rng;
 
@@ -100,10 +100,25 @@ pub fn authenticate(
     })
 }
 
+/// How stale a GSP session's "last used" time may get before a call records it
+/// again. Recording it on every call would make every data call a synced write;
+/// the taxpayer's list shows it to the minute anyway.
+pub const LAST_USED_SLACK: TimeDelta = TimeDelta::minutes(1);
+
+/// A protected call that the session it names may make.
+#[derive(Debug, Clone)]
+pub struct OpenSession {
+    pub taxpayer: Taxpayer,
+    session: i32,
+    /// The session's "last used" is older than [`LAST_USED_SLACK`].
+    use_due: bool,
+}
+
 /// A protected call: the taxpayer whose GSTIN is asked for, if `token_hash` opens a
-/// live session of `client` for `username` and access is on. Checked and the
-/// session's use recorded in one transaction: a "No" that commits first is seen, and
-/// one that commits after finds the call already answered.
+/// live session of `client` for `username` and access is on. Only reads, in one
+/// transaction (a consistent snapshot): a "No" that committed first is seen, and one
+/// that commits after finds the call already answered, as if it had come first.
+/// Record the use with [`record_use`] when it is due.
 pub fn open_session(
     conn: &mut Conn,
     client: &GspClient,
@@ -111,8 +126,8 @@ pub fn open_session(
     gstin: &str,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> QueryResult<Verdict<Taxpayer>> {
-    conn.immediate_transaction(|conn| {
+) -> QueryResult<Verdict<OpenSession>> {
+    conn.transaction(|conn| {
         let Some(t) = taxpayer::find_by_username(conn, username)? else {
             return Ok(Err(ApiFailure::InvalidSession));
         };
@@ -133,9 +148,24 @@ pub fn open_session(
         if t.gstin != gstin {
             return Ok(Err(ApiFailure::Unauthorised));
         }
-        gsp_session::touch(conn, session.id, now)?;
-        Ok(Ok(t))
+        Ok(Ok(OpenSession {
+            taxpayer: t,
+            session: session.id,
+            use_due: session.last_used_at.and_utc() < now - LAST_USED_SLACK,
+        }))
     })
+}
+
+impl OpenSession {
+    /// Whether [`record_use`] has anything to write.
+    pub fn use_due(&self) -> bool {
+        self.use_due
+    }
+}
+
+/// Records the use of an open session, at most once a [`LAST_USED_SLACK`].
+pub fn record_use(conn: &mut Conn, open: &OpenSession, now: DateTime<Utc>) -> QueryResult<()> {
+    gsp_session::touch(conn, open.session, now, now - LAST_USED_SLACK)
 }
 
 fn request_otp(

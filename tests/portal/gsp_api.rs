@@ -595,3 +595,33 @@ async fn the_openapi_document_is_valid_json_and_lists_every_path() {
     docs.assert_contains("curl -s -X POST");
     docs.assert_contains("AUTH4037");
 }
+
+#[actix_web::test]
+async fn a_data_call_records_its_use_at_most_once_a_minute() {
+    // Recording "last used" on every call would make each data call a synced write.
+    let app = spawn_app().await;
+    let gsp = app.gsp("Test GSP");
+    enabled(&app, "720").await;
+    let t = token(&app, &gsp).await.token();
+    let last_used = || {
+        use gst_portal::db::schema::gsp_sessions;
+        let mut conn = app.pool.get().unwrap();
+        gsp_sessions::table
+            .select(gsp_sessions::last_used_at)
+            .first::<chrono::NaiveDateTime>(&mut conn)
+            .unwrap()
+    };
+    let issued = last_used();
+    app.advance(TimeDelta::seconds(30));
+    assert_eq!(gsp.profile(&t, USERNAME, GSTIN).await.code(), "1");
+    assert_eq!(last_used(), issued, "within a minute of the last record");
+    app.advance(TimeDelta::seconds(40));
+    assert_eq!(gsp.profile(&t, USERNAME, GSTIN).await.code(), "1");
+    let recorded = last_used();
+    assert!(
+        recorded > issued + TimeDelta::seconds(60),
+        "{recorded} after {issued}"
+    );
+    assert_eq!(gsp.profile(&t, USERNAME, GSTIN).await.code(), "1");
+    assert_eq!(last_used(), recorded);
+}

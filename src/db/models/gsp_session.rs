@@ -95,11 +95,22 @@ pub fn rotate(
         .map(drop)
 }
 
-pub fn touch(conn: &mut Conn, id: i32, now: DateTime<Utc>) -> QueryResult<()> {
-    diesel::update(gsp_sessions::table.find(id))
-        .set(gsp_sessions::last_used_at.eq(now.naive_utc()))
-        .execute(conn)
-        .map(drop)
+/// Records a use of a session at `now`, unless one was recorded after
+/// `stale_before` (another call may have recorded it meanwhile).
+pub fn touch(
+    conn: &mut Conn,
+    id: i32,
+    now: DateTime<Utc>,
+    stale_before: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(
+        gsp_sessions::table
+            .find(id)
+            .filter(gsp_sessions::last_used_at.lt(stale_before.naive_utc())),
+    )
+    .set(gsp_sessions::last_used_at.eq(now.naive_utc()))
+    .execute(conn)
+    .map(drop)
 }
 
 pub fn end(conn: &mut Conn, id: i32, now: DateTime<Utc>, reason: &str) -> QueryResult<()> {

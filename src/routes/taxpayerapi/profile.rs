@@ -64,10 +64,15 @@ async fn answer(
     let username = required(req, "username")?.trim().to_lowercase();
     let gstin = required(req, "gstin")?.trim().to_uppercase();
     let now = clock.now();
-    let t = db::write(pool, move |conn| {
+    let open = db::run(pool, move |conn| {
         gsp::open_session(conn, &client, &username, &gstin, &token, now)
     })
     .await??;
+    if open.use_due() {
+        let open = open.clone();
+        db::write(pool, move |conn| gsp::record_use(conn, &open, now)).await?;
+    }
+    let t = open.taxpayer;
     let profile = Profile {
         gstin: t.gstin,
         legal_name: t.legal_name,
