@@ -1,11 +1,14 @@
-// The illustrated guide: browser tests save a screenshot at each step they want shown,
-// with a caption, and the guide is written as one HTML file with every image inside it
-// (data: URIs), so it can be mailed or opened offline. Each test file writes its own
-// chapter's pictures and captions; every write rebuilds index.html from the chapters
-// present, so after a full run the guide holds them all whatever order the files ran in.
+// The illustrated guide: a walk through the portal saves a screenshot at each step it
+// wants shown, with a caption and the QA test case the picture illustrates, and the guide
+// is written as one HTML file with every image inside it (data: URIs), so it can be
+// mailed or opened offline. Each chapter's pictures and captions are saved on their own;
+// every save rebuilds index.html from the chapters present, so after a full run the guide
+// holds them all whatever order they were saved in.
+//
+// The walks live in walks.js and are run both by the browser tests and by make-guide.js
+// (`npm run guide`), which builds the whole guide on a portal of its own.
 //
 // Where: target/guide/ at the top of the repository, or GST_GUIDE_DIR.
-// Rebuild the page alone from the saved chapters: `node guide.js`.
 
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -50,12 +53,22 @@ export class Chapter {
     this.shots = [];
   }
 
-  /** Screenshots the whole page as the person sees it now, focus ring included. */
-  async shoot(page, caption) {
+  /**
+   * Screenshots the whole page as the person sees it now, focus ring included.
+   * `caseId` names the QA test case the picture shows ("TC-03"), or is null for a
+   * picture that shows none; it must be given either way, so that no figure is left
+   * unnumbered by oversight. Its title is read from the portal the page is on.
+   */
+  async shoot(page, caseId, caption) {
+    if (caseId === undefined) {
+      throw new Error(`no test case given for the picture "${caption}"; pass null if it shows none`);
+    }
+    const testCase = caseId === null ? null : await findTestCase(new URL(page.url()).origin, caseId);
     const png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "initial" });
-    this.shots.push({ caption, png });
+    this.shots.push({ testCase, caption, png });
   }
 
+  /** Writes this chapter's pictures and captions, then the guide; returns index.html's path. */
   save() {
     const dir = path.join(GUIDE_DIR, this.id);
     rmSync(dir, { recursive: true, force: true });
@@ -63,11 +76,36 @@ export class Chapter {
     const captions = this.shots.map((shot, i) => {
       const file = `${String(i + 1).padStart(2, "0")}.png`;
       writeFileSync(path.join(dir, file), shot.png);
-      return { file, caption: shot.caption };
+      return { file, testCase: shot.testCase, caption: shot.caption };
     });
     writeFileSync(path.join(dir, "captions.json"), `${JSON.stringify(captions, null, 2)}\n`);
     return writeGuide();
   }
+}
+
+// The portal lists its QA test cases at /help/test-cases.json. They are read from the
+// portal the pictures are taken on rather than copied here, so a figure's title is the
+// one QA sees today, and a case renamed or dropped there fails the walk at once instead
+// of leaving a stale number in the guide. One fetch per portal: the walks start several.
+const testCaseLists = new Map();
+
+async function findTestCase(origin, id) {
+  if (!testCaseLists.has(origin)) {
+    testCaseLists.set(origin, fetchTestCases(origin));
+  }
+  const found = (await testCaseLists.get(origin)).find((c) => c.id === id);
+  if (!found) {
+    throw new Error(`the portal at ${origin} lists no test case ${id} in /help/test-cases.json`);
+  }
+  return { id: found.id, title: found.title };
+}
+
+async function fetchTestCases(origin) {
+  const res = await fetch(`${origin}/help/test-cases.json`);
+  if (!res.ok) {
+    throw new Error(`GET ${origin}/help/test-cases.json answered ${res.status}`);
+  }
+  return res.json();
 }
 
 /** Writes GUIDE_DIR/index.html from the chapters saved so far; returns its path. */
@@ -76,11 +114,17 @@ export function writeGuide() {
   const sections = CHAPTERS.filter((c) => present.has(c.id)).map((chapter) => {
     const dir = path.join(GUIDE_DIR, chapter.id);
     const captions = JSON.parse(readFileSync(path.join(dir, "captions.json"), "utf8"));
-    const figures = captions.map(({ file, caption }, i) => {
+    const figures = captions.map(({ file, testCase, caption }) => {
       const data = readFileSync(path.join(dir, file)).toString("base64");
-      return `<figure>
-  <img src="data:image/png;base64,${data}" alt="Screenshot ${i + 1}: ${escape(caption)}">
-  <figcaption><span class="n">${i + 1}</span> ${escape(caption)}</figcaption>
+      // The figure's number is the test case's id, so QA can go from a picture to the
+      // case it shows (and back); a picture of no case says so in the same place.
+      const label = testCase
+        ? `<span class="case">Figure ${escape(testCase.id)}</span> <strong>${escape(testCase.title)}.</strong>`
+        : `<span class="case none">Figure (no test case)</span>`;
+      const alt = testCase ? `Figure ${testCase.id}: ${testCase.title}. ${caption}` : caption;
+      return `<figure${testCase ? ` data-test-case="${escape(testCase.id)}"` : ""}>
+  <img src="data:image/png;base64,${data}" alt="${escape(alt)}">
+  <figcaption>${label} ${escape(caption)}</figcaption>
 </figure>`;
     });
     return `<section aria-labelledby="${chapter.id}">
@@ -102,14 +146,17 @@ h2 { margin-top: 3rem; border-bottom: 2px solid #1b3a6b; padding-bottom: .3rem; 
 figure { margin: 2rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #999; box-shadow: 0 2px 6px rgba(0,0,0,.15); }
 figcaption { margin-top: .6rem; font-size: 1.05rem; }
-.n { display: inline-block; min-width: 1.6rem; padding: 0 .3rem; margin-right: .4rem; border-radius: .8rem; background: #1b3a6b; color: #fff; text-align: center; font-weight: bold; }
+.case { display: inline-block; padding: 0 .5rem; margin-right: .3rem; border-radius: .8rem; background: #1b3a6b; color: #fff; font-weight: bold; }
+.case.none { background: #595959; }
 </style>
 </head>
 <body>
 <main>
 <h1>Manage API Access: an illustrated guide</h1>
 <p>These pictures come from the training copy of the GST Portal, taken by its browser tests
-on their last run, so they show the screens as they are today. All names and GSTINs are
+or by <code>npm run guide</code> on their last run, so they show the screens as they are today.
+Each figure is numbered by the QA test case it shows, with that case's title, as listed on the
+portal's page of test cases (<code>/help/test-cases</code>). All names and GSTINs are
 fictitious.</p>
 ${sections.join("\n")}
 </main>
@@ -132,8 +179,4 @@ function safeReaddir(dir) {
 
 function escape(text) {
   return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  console.log(writeGuide());
 }

@@ -42,8 +42,9 @@ const changeRows = () => page.getByRole("table").filter({ hasText: "Changed at" 
 test("No ends access at once, and the Dashboard says so too", async () => {
   await openManageApiAccess();
   await checkA11y(page, "Manage API Access, never enabled");
-  // The help the page offers, and back.
-  await page.getByRole("link", { name: "Help on API access" }).click();
+  // The help the page offers, and back. (The footer of every page links to the same
+  // help, so the link is looked for in the page's main part.)
+  await page.getByRole("main").getByRole("link", { name: "Help on API access" }).click();
   await page.getByRole("heading", { level: 1 }).waitFor();
   await checkA11y(page, "the help on API access");
   await page.goBack();

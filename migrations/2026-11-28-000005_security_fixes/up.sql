@@ -26,3 +26,16 @@ CREATE TABLE used_captchas (
 );
 CREATE INDEX used_captchas_by_time ON used_captchas (used_at);
 CREATE INDEX api_calls_by_time ON api_calls (called_at);
+
+-- Demo taxpayers seeded before this version carried their case as the trade name;
+-- they get realistic names (the case is shown on the trainer console only).
+UPDATE taxpayers SET trade_name = 'Udaygiri Traders'
+ WHERE username = 'demo.enabled' AND trade_name = 'Access on for 30 days';
+UPDATE taxpayers SET trade_name = 'Nallamala Consulting'
+ WHERE username = 'demo.ending' AND trade_name = 'Access ending in 30 minutes';
+UPDATE taxpayers SET trade_name = 'Kaveri Exports'
+ WHERE username = 'demo.disabled' AND trade_name = 'Access switched off';
+UPDATE taxpayers SET trade_name = 'Yamuna Foods'
+ WHERE username = 'demo.never' AND trade_name = 'Access never enabled';
+UPDATE taxpayers SET trade_name = 'Sabarmati Crafts'
+ WHERE username = 'demo.locked' AND trade_name = 'Locked after failed logins';

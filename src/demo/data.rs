@@ -43,8 +43,10 @@ pub struct DemoTaxpayer {
     pub username: &'static str,
     pub gstin: &'static str,
     pub legal_name: &'static str,
-    /// Says the case, so the trainer and the room can tell the accounts apart.
+    /// A realistic, fictitious business name, as a learner would see on the portal.
     pub trade_name: &'static str,
+    /// The case in words, for the trainer console and the start-up listing only.
+    pub case_text: &'static str,
     pub constitution: &'static str,
     pub mobile: &'static str,
 }
@@ -56,7 +58,8 @@ pub const TAXPAYERS: [DemoTaxpayer; 5] = [
         username: "demo.enabled",
         gstin: "27AAPFU0939F1ZV",
         legal_name: "Udaygiri Traders",
-        trade_name: "Access on for 30 days",
+        trade_name: "Udaygiri Traders",
+        case_text: "Access on for 30 days",
         constitution: "Partnership",
         mobile: "9800000001",
     },
@@ -65,7 +68,8 @@ pub const TAXPAYERS: [DemoTaxpayer; 5] = [
         username: "demo.ending",
         gstin: "36AAGCN9336F1Z9",
         legal_name: "Nallamala Consultancy Services Private Limited",
-        trade_name: "Access ending in 30 minutes",
+        trade_name: "Nallamala Consulting",
+        case_text: "Access ending in 30 minutes",
         constitution: "Private Limited Company",
         mobile: "9800000002",
     },
@@ -74,7 +78,8 @@ pub const TAXPAYERS: [DemoTaxpayer; 5] = [
         username: "demo.disabled",
         gstin: "29AABCD1234E1Z4",
         legal_name: "Kaveri Exports Private Limited",
-        trade_name: "Access switched off",
+        trade_name: "Kaveri Exports",
+        case_text: "Access switched off",
         constitution: "Private Limited Company",
         mobile: "9800000003",
     },
@@ -83,7 +88,8 @@ pub const TAXPAYERS: [DemoTaxpayer; 5] = [
         username: "demo.never",
         gstin: "07AAKFR5678M1ZC",
         legal_name: "Yamuna Foods",
-        trade_name: "Access never enabled",
+        trade_name: "Yamuna Foods",
+        case_text: "Access never enabled",
         constitution: "Partnership",
         mobile: "9800000004",
     },
@@ -92,7 +98,8 @@ pub const TAXPAYERS: [DemoTaxpayer; 5] = [
         username: "demo.locked",
         gstin: "24AALCG7788B1ZC",
         legal_name: "Sabarmati Crafts Private Limited",
-        trade_name: "Locked after failed logins",
+        trade_name: "Sabarmati Crafts",
+        case_text: "Locked after failed logins",
         constitution: "Private Limited Company",
         mobile: "9800000005",
     },
@@ -233,7 +240,7 @@ pub fn accounts(conn: &mut Conn) -> anyhow::Result<Vec<DemoAccount>> {
             accounts.push(DemoAccount {
                 username: found.username,
                 gstin: found.gstin,
-                case: t.trade_name,
+                case: t.case_text,
                 password: unchanged.then_some(DEMO_PASSWORD),
             });
         }

@@ -30,7 +30,7 @@ pub fn overview(conn: &mut Conn, clock: &Clock) -> QueryResult<Vec<Overview>> {
         let stored = api_access::load(conn, found.id)?;
         rows.push(Overview {
             username: found.username,
-            case: t.trade_name,
+            case: t.case_text,
             access: AccessState::at(stored.as_ref(), clock.now()),
             locked_until: login_throttle::locked_until(
                 conn,

@@ -18,13 +18,6 @@ pub fn ist_datetime(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// "26/11/2026 01:09 IST" in 24-hour form, as the portal's "Last Logged In at" line shows it.
-pub fn ist_datetime_24h(at: DateTime<Utc>) -> String {
-    at.with_timezone(&ist())
-        .format("%d/%m/%Y %H:%M IST")
-        .to_string()
-}
-
 /// "26/11/2026"
 pub fn ist_date(at: DateTime<Utc>) -> String {
     at.with_timezone(&ist()).format("%d/%m/%Y").to_string()
@@ -44,7 +37,6 @@ mod tests {
     fn shows_utc_times_in_ist_with_day_first() {
         let at = Utc.with_ymd_and_hms(2026, 11, 25, 19, 39, 5).unwrap();
         assert_eq!(ist_datetime(at), "26/11/2026 01:09 AM IST");
-        assert_eq!(ist_datetime_24h(at), "26/11/2026 01:09 IST");
         assert_eq!(ist_date(at), "26/11/2026");
     }
 

@@ -14,7 +14,7 @@ use crate::auth::session::{Flash, TypedSession};
 use crate::auth::visitor::Visitor;
 use crate::clock::{describe_offset, Clock};
 use crate::config::Settings;
-use crate::domain::time::ist_datetime_24h;
+use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 
 /// The parts of `base.html` that depend on who is looking.
@@ -23,8 +23,15 @@ pub struct Chrome {
     /// The anti-forgery token for the page's forms (and the menu's Logout).
     pub csrf_token: String,
     pub flash: Option<Flash>,
-    /// In demo mode, how far the demo clock is from real time.
-    pub demo_clock: Option<String>,
+    /// In demo mode, what the banner says of the demo clock.
+    pub demo: Option<DemoBanner>,
+}
+
+/// The demo banner's clock: how far it is from real time, and the portal's time now
+/// (the time every page, period, OTP and token follows).
+pub struct DemoBanner {
+    pub offset: String,
+    pub now: String,
 }
 
 /// The menu under the username.
@@ -77,15 +84,33 @@ pub const QUICK_LINKS: [MenuItem; 9] = [
     item("Bank Account Status", "/unavailable/bank-account-status"),
 ];
 
-/// An item this copy does not offer, by the last part of its path, and whether it is
-/// one of My Profile's Quick Links (for the breadcrumb).
-pub fn unavailable_item(slug: &str) -> Option<(&'static MenuItem, bool)> {
+/// The login page's links besides the form, as on the real portal.
+pub const LOGIN_LINKS: [MenuItem; 3] = [
+    item("Forgot Username", "/unavailable/forgot-username"),
+    item("Forgot Password", "/unavailable/forgot-password"),
+    item("First time login", "/unavailable/first-time-login"),
+];
+
+/// Which of the portal's menus an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Menu {
+    QuickLinks,
+    Nav,
+    /// The login page: these pages are for visitors, no login needed.
+    Login,
+}
+
+/// An item this copy does not offer, by the last part of its path, and its menu
+/// (for the breadcrumb and whether a login is needed).
+pub fn unavailable_item(slug: &str) -> Option<(&'static MenuItem, Menu)> {
     let is = |i: &&MenuItem| i.href.strip_prefix("/unavailable/") == Some(slug);
-    QUICK_LINKS
-        .iter()
-        .find(is)
-        .map(|i| (i, true))
-        .or_else(|| NAV.iter().find(is).map(|i| (i, false)))
+    [
+        (&QUICK_LINKS[..], Menu::QuickLinks),
+        (&NAV[..], Menu::Nav),
+        (&LOGIN_LINKS[..], Menu::Login),
+    ]
+    .into_iter()
+    .find_map(|(items, menu)| items.iter().find(is).map(|i| (i, menu)))
 }
 
 fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
@@ -106,7 +131,7 @@ impl Chrome {
         let user = match viewer(req).await? {
             Viewer::Taxpayer(t) => Some(UserMenu {
                 name: t.trade_name.clone().unwrap_or_else(|| t.legal_name.clone()),
-                last_logged_in: t.last_logged_in().map(ist_datetime_24h),
+                last_logged_in: t.last_logged_in().map(ist_datetime),
             }),
             Viewer::Anonymous { .. } => None,
         };
@@ -126,7 +151,10 @@ impl Chrome {
             } else {
                 None
             },
-            demo_clock: settings.demo.then(|| describe_offset(clock.demo_offset())),
+            demo: settings.demo.then(|| DemoBanner {
+                offset: describe_offset(clock.demo_offset()),
+                now: ist_datetime(clock.now()),
+            }),
         })
     }
 
@@ -151,13 +179,23 @@ mod tests {
 
     #[test]
     fn every_unavailable_item_is_found_by_its_slug() {
-        for i in NAV.iter().chain(QUICK_LINKS.iter()) {
+        for i in NAV.iter().chain(&QUICK_LINKS).chain(&LOGIN_LINKS) {
             if let Some(slug) = i.href.strip_prefix("/unavailable/") {
                 assert_eq!(unavailable_item(slug).map(|(f, _)| f.label), Some(i.label));
             }
         }
-        assert_eq!(unavailable_item("dsc").map(|(_, q)| q), Some(true));
-        assert_eq!(unavailable_item("services").map(|(_, q)| q), Some(false));
+        assert_eq!(
+            unavailable_item("dsc").map(|(_, m)| m),
+            Some(Menu::QuickLinks)
+        );
+        assert_eq!(
+            unavailable_item("services").map(|(_, m)| m),
+            Some(Menu::Nav)
+        );
+        assert_eq!(
+            unavailable_item("forgot-password").map(|(_, m)| m),
+            Some(Menu::Login)
+        );
         assert!(unavailable_item("nothing").is_none());
     }
 }

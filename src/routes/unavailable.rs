@@ -7,7 +7,7 @@ use askama::Template;
 
 use crate::auth::guard::CurrentTaxpayer;
 use crate::error::AppError;
-use crate::routes::layout::{unavailable_item, Chrome};
+use crate::routes::layout::{unavailable_item, Chrome, Menu};
 use crate::routes::render;
 
 #[derive(Template)]
@@ -15,21 +15,36 @@ use crate::routes::render;
 struct UnavailablePage {
     chrome: Chrome,
     title: &'static str,
-    from_profile: bool,
+    /// The breadcrumb's step between Dashboard and this page, if any.
+    parent: Option<(&'static str, &'static str)>,
+    back: &'static str,
 }
 
 pub async fn show(
-    _current: CurrentTaxpayer,
+    current: Option<CurrentTaxpayer>,
     chrome: Chrome,
     item: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let Some((found, from_profile)) = unavailable_item(&item) else {
+    let Some((found, menu)) = unavailable_item(&item) else {
         return Err(AppError::NotFound);
+    };
+    // The login page's links are for visitors; the menus' items need a login.
+    if menu != Menu::Login && current.is_none() {
+        return Err(AppError::LoginRequired {
+            next: Some(found.href.to_string()),
+            expired: false,
+        });
+    }
+    let (parent, back) = match menu {
+        Menu::QuickLinks => (Some(("My Profile", "/profile")), "/profile"),
+        Menu::Nav => (None, "/dashboard"),
+        Menu::Login => (Some(("Login", "/login")), "/login"),
     };
     let page = UnavailablePage {
         chrome,
         title: found.label,
-        from_profile,
+        parent,
+        back,
     };
     render(StatusCode::OK, &page)
 }

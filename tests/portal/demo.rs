@@ -441,7 +441,7 @@ async fn the_console_feed_lists_gsp_calls_with_their_result_codes() {
     let overview = page.text_of("overview").unwrap();
     for t in &TAXPAYERS {
         assert!(
-            overview.contains(t.username) && overview.contains(t.trade_name),
+            overview.contains(t.username) && overview.contains(t.case_text),
             "{overview}"
         );
     }
@@ -500,4 +500,50 @@ async fn the_help_page_explains_the_feature_and_is_linked_from_the_page() {
     ] {
         help.assert_contains(text);
     }
+}
+
+#[actix_web::test]
+async fn demo_taxpayers_carry_business_names_and_their_case_shows_only_to_the_trainer() {
+    let app = spawn_demo().await;
+    let b = demo_login(&app, "demo.enabled").await;
+    let dashboard = b.get("/dashboard").await;
+    dashboard.assert_contains("Account menu of </span>Udaygiri Traders");
+    assert!(!dashboard.body.contains("Access on for 30 days"));
+    let gsp = demo_gsp(&app);
+    assert_eq!(gsp.otp_request("demo.enabled").await.code(), "1");
+    let token = gsp.auth_token("demo.enabled", "575757").await.token();
+    let profile = gsp.profile(&token, "demo.enabled", "27AAPFU0939F1ZV").await;
+    assert_eq!(profile.json["data"]["trade_name"], "Udaygiri Traders");
+    let console = trainer(&app).await.get("/trainer").await;
+    console.assert_contains("Access on for 30 days");
+}
+
+#[actix_web::test]
+async fn the_banner_shows_the_portals_time_as_well_as_the_offset() {
+    let app = spawn_demo().await;
+    let page = app.browser().get("/login").await;
+    let now = page.text_of("demo-now").unwrap();
+    assert!(
+        now.starts_with("Portal time: ") && now.ends_with(" IST"),
+        "{now}"
+    );
+    let trainer = trainer(&app).await;
+    shift(&trainer, "1d").await;
+    let before = app.clock.now();
+    let later = app
+        .browser()
+        .get("/login")
+        .await
+        .text_of("demo-now")
+        .unwrap();
+    let after = app.clock.now();
+    // The minute may turn during the request.
+    let shown = |at| {
+        format!(
+            "Portal time: {}",
+            gst_portal::domain::time::ist_datetime(at)
+        )
+    };
+    assert!(later == shown(before) || later == shown(after), "{later}");
+    assert!(before - chrono::Utc::now() > chrono::TimeDelta::hours(23));
 }

@@ -64,7 +64,7 @@ async fn step_2_login_leads_to_a_dashboard_with_name_gstin_and_view_profile() {
 async fn last_logged_in_shows_the_previous_login() {
     let app = spawn_app().await;
     app.logged_in().await;
-    let first_login = gst_portal::domain::time::ist_datetime_24h(app.clock.now());
+    let first_login = gst_portal::domain::time::ist_datetime(app.clock.now());
     app.advance(chrono::TimeDelta::days(2));
     let b = app.logged_in().await;
     let page = b.get("/dashboard").await;
@@ -259,4 +259,67 @@ async fn error_pages_help_and_docs_show_the_sessions_own_header_and_the_banner()
     assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
     anonymous.assert_contains(r#"<a href="/login">Login</a>"#);
     assert!(!anonymous.body.contains("Account menu of"));
+}
+
+#[actix_web::test]
+async fn the_login_page_has_the_portals_other_links_and_they_say_they_are_not_offered() {
+    let app = spawn_app().await;
+    let visitor = app.browser();
+    let login = visitor.get("/login").await;
+    let links = login.texts(".login-links a");
+    assert_eq!(
+        links,
+        ["Forgot Username", "Forgot Password", "First time login"]
+    );
+    for href in [
+        "/unavailable/forgot-username",
+        "/unavailable/forgot-password",
+        "/unavailable/first-time-login",
+    ] {
+        let page = visitor.get(href).await;
+        assert_eq!(page.status, StatusCode::OK, "{href} needs no login");
+        assert!(page
+            .text_of("unavailable-message")
+            .unwrap()
+            .contains("does not offer it"));
+        assert_eq!(
+            page.attr("a.button--secondary", "href").as_deref(),
+            Some("/login")
+        );
+    }
+    // The menus' items still need a login.
+    assert_eq!(
+        visitor.get("/unavailable/dsc").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[actix_web::test]
+async fn every_time_shown_uses_one_format_even_the_menus_last_login() {
+    let app = spawn_app().await;
+    app.logged_in().await;
+    let b = app.logged_in().await;
+    let menu = b
+        .get("/dashboard")
+        .await
+        .texts(".user-menu__last-login")
+        .remove(0);
+    // "Last Logged In at DD/MM/YYYY hh:mm AM/PM IST"
+    let time = menu.strip_prefix("Last Logged In at ").unwrap();
+    let parts: Vec<&str> = time.split(' ').collect();
+    assert_eq!(parts.len(), 4, "{menu}");
+    assert!(parts[2] == "AM" || parts[2] == "PM", "{menu}");
+    assert_eq!(parts[3], "IST");
+}
+
+#[actix_web::test]
+async fn applications_with_access_and_recent_changes_say_they_are_extras_of_the_copy() {
+    let app = spawn_app().await;
+    let page = app.logged_in().await.get("/profile/api-access").await;
+    for id in ["applications-extra", "recent-changes-extra"] {
+        assert!(page
+            .text_of(id)
+            .unwrap()
+            .starts_with("An extra of this training copy"));
+    }
 }

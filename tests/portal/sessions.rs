@@ -487,3 +487,24 @@ async fn activity_moves_the_session_expiry_at_most_once_a_minute() {
         "{moved:?} vs {first:?}"
     );
 }
+
+#[actix_web::test]
+async fn change_password_reports_every_error_at_once() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    let before = app.snapshot();
+    let res = change_password(&b, "Wrong@2026x", "weak", "other").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for id in [
+        "current-password-error",
+        "new-password-error",
+        "confirm-password-error",
+    ] {
+        assert!(res.text_of(id).is_some(), "{id} missing: {}", res.body);
+    }
+    assert_eq!(
+        res.text_of("current-password-error").as_deref(),
+        Some("The current password is not correct.")
+    );
+    assert_eq!(app.snapshot(), before);
+}

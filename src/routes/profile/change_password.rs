@@ -86,14 +86,17 @@ pub async fn submit(
     } else if new == old {
         errors.new = Some("The new password must differ from the current one.".into());
     }
-    if confirm != new && errors.new.is_none() {
+    if confirm.is_empty() && !new.is_empty() {
+        errors.confirm = Some("Type the new password again.".into());
+    } else if confirm != new {
         errors.confirm = Some("The two new passwords do not match.".into());
     }
     let now = clock.security_now();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if !errors.any() {
-        // The current password is checked like a login: the same lock, count and
-        // security events, so this form is no way round the lockout.
+    // Every error is reported at once, the current password's too: it is checked
+    // whenever one was typed, like a login (the same lock, count and security
+    // events), so this form is no way round the lockout.
+    if !old.is_empty() {
         let credential = Credential {
             key: ThrottleKey::Taxpayer(current.taxpayer.username.clone()),
             stored_hash: Some(current.taxpayer.password_hash.clone()),

@@ -1,0 +1,419 @@
+// The walks the guide's pictures come from, each in one place: the browser tests call
+// them to check the portal (every assertion and axe check is in here), and make-guide.js
+// calls the very same functions to build the guide without a test run. Keeping one copy
+// means a picture in the guide is always of a walk the tests have checked.
+//
+// Each walk takes `{ browser, base, database }` of a running portal whose taxpayer has
+// never enabled API access (a fresh one: startPortal's defaults) and the guide Chapter to
+// photograph into. The second argument of `guide.shoot` is the QA test case the picture
+// shows, by its id at /help/test-cases.json (null where a picture shows none).
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { addGspClient, submitForm, TAXPAYER } from "./portal.js";
+import { assertFitsScreen, checkA11y, openContext, PHONE } from "./a11y.js";
+
+export const STATUS_ENABLED = /^API access is enabled until \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/;
+const statusText = async (page) => (await page.locator("#api-access-status").textContent()).trim();
+
+/** Pictures the "other-ways" chapter has when its three walks have all run. */
+export const OTHER_WAYS_SHOTS = 5;
+
+/**
+ * The manual's seven steps at 1280 px: enables API access for 7 days, then disables it.
+ * Saves the "seven-steps" chapter once its pictures are complete.
+ */
+export async function walkSevenSteps({ browser, base }, guide) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    // 1. Log in with username and password.
+    await page.goto(`${base}/login`);
+    await checkA11y(page, "the login page");
+    await page.getByLabel("Username").fill(TAXPAYER.username);
+    await page.getByLabel("Password").fill(TAXPAYER.password);
+    await page.getByRole("button", { name: "LOGIN" }).focus();
+    await guide.shoot(page, "TC-01", "Open the portal's Login page, type your username and password, and click LOGIN.");
+    await page.getByRole("button", { name: "LOGIN" }).click();
+    await page.getByRole("heading", { name: `Welcome ${TAXPAYER.legalName}` }).waitFor();
+    assert.ok(await page.getByText(TAXPAYER.gstin).isVisible());
+    await checkA11y(page, "the Dashboard");
+
+    // 2. Go to My Profile.
+    await page.getByRole("link", { name: "View Profile" }).focus();
+    await guide.shoot(page, "TC-02", "The Dashboard greets you by your business name. Click View Profile to go to My Profile (My Profile is also in the menu under your name).");
+    await page.getByRole("link", { name: "View Profile" }).click();
+    await page.getByRole("heading", { name: "My Profile" }).waitFor();
+    await checkA11y(page, "My Profile");
+
+    // 3. In Quick Links, choose Manage API Access.
+    const quickLinks = page.getByRole("complementary", { name: "Quick Links" });
+    await quickLinks.getByRole("link", { name: "Manage API Access" }).focus();
+    await guide.shoot(page, "TC-03", "My Profile shows your registration details. In the Quick Links panel on the right, click Manage API Access.");
+    await quickLinks.getByRole("link", { name: "Manage API Access" }).click();
+    await page.getByRole("heading", { name: "Manage API Access" }).waitFor();
+    const status = page.locator("#api-access-status");
+    assert.equal((await status.textContent()).trim(), "API access is disabled (it has never been enabled)");
+
+    // With "No" chosen the Duration drop-down is hidden.
+    const duration = page.getByLabel("Duration");
+    assert.ok(await page.getByRole("radio", { name: "No" }).isChecked());
+    await duration.waitFor({ state: "hidden" });
+    await checkA11y(page, "Manage API Access with No chosen");
+
+    // 4-5. Select Yes: the Duration drop-down appears.
+    await page.getByRole("radio", { name: "Yes" }).focus();
+    await guide.shoot(page, "TC-04", "The Manage API Access page says whether access is on now. Under Enable API Request, select Yes.");
+    await page.getByRole("radio", { name: "Yes" }).check();
+    await duration.waitFor({ state: "visible" });
+    await checkA11y(page, "Manage API Access with Yes chosen");
+    await guide.shoot(page, "TC-05", "With Yes selected, the Duration drop-down appears below it. (Selecting No hides it again.)");
+
+    // 6. Choose a duration.
+    const labels = await duration.locator("option").allTextContents();
+    assert.deepEqual(labels, ["Select", "6 Hours", "12 Hours", "1 Day", "2 Days", "7 Days", "15 Days", "30 Days"]);
+    await duration.selectOption({ label: "7 Days" });
+    await page.getByRole("button", { name: "CONFIRM" }).focus();
+    await guide.shoot(page, "TC-06", "Pick how long the software may act for you, anything from 6 Hours to 30 Days; here 7 Days.");
+
+    // 7. Confirm.
+    await page.getByRole("button", { name: "CONFIRM" }).click();
+    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+    const enabledText = (await status.textContent()).trim();
+    assert.match(enabledText, STATUS_ENABLED);
+    await checkA11y(page, "Manage API Access after Confirm");
+    await guide.shoot(page, "TC-07", "Click CONFIRM. The page tells you the choice was saved and until when API access is enabled, in Indian Standard Time. The change is also listed under Recent changes.");
+    const guideFile = guide.save();
+    const html = readFileSync(guideFile, "utf8");
+    const images = html.match(/src="data:image\/png;base64,/g) ?? [];
+    assert.ok(images.length >= 7, `the guide holds ${images.length} pictures`);
+    // Every step's picture is numbered by its test case.
+    for (const n of [1, 2, 3, 4, 5, 6, 7]) {
+      assert.ok(html.includes(`data-test-case="TC-0${n}"`), `the guide has no figure TC-0${n}`);
+    }
+
+    // The choice sticks: a reload shows it with Yes and 7 Days selected.
+    await page.reload();
+    assert.equal((await status.textContent()).trim(), enabledText);
+    assert.ok(await page.getByRole("radio", { name: "Yes" }).isChecked());
+    assert.equal(await duration.inputValue(), "168");
+    const firstRow = page.getByRole("table").getByRole("row").nth(1);
+    assert.match(await firstRow.textContent(), /Yes\s*7 Days/);
+
+    // Ending access early: No, then Confirm.
+    await page.getByRole("radio", { name: "No" }).check();
+    await duration.waitFor({ state: "hidden" });
+    await page.getByRole("button", { name: "CONFIRM" }).click();
+    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+    assert.equal((await status.textContent()).trim(), "API access is disabled");
+    assert.equal(await page.getByRole("table").getByRole("row").count(), 3);
+    await checkA11y(page, "Manage API Access after No");
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * The GSP story: access on, a GSP client (registered here by the command line) takes a
+ * token with the OTP the taxpayer reads under Messages, "Applications with access" lists
+ * it, No empties the list and the GSP's next call is refused. Saves the "gsp-story" chapter.
+ */
+export async function walkGspStory({ browser, base, database }, guide) {
+  const gsp = addGspClient(database, "Sahaj Returns");
+
+  async function api(path, { body, headers = {} } = {}) {
+    const res = await fetch(`${base}${path}`, {
+      method: body ? "POST" : "GET",
+      headers: {
+        clientid: gsp.clientId,
+        "client-secret": gsp.clientSecret,
+        ...(body ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, json: await res.json() };
+  }
+  const authenticate = (body) => api("/taxpayerapi/v1.0/authenticate", { body: { username: TAXPAYER.username, app_key: "k", ...body } });
+  const profile = (token) =>
+    api("/taxpayerapi/v1.0/profile", { headers: { "auth-token": token, username: TAXPAYER.username, gstin: TAXPAYER.gstin } });
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(`${base}/login`);
+    await page.getByLabel("Username").fill(TAXPAYER.username);
+    await page.getByLabel("Password").fill(TAXPAYER.password);
+    await page.getByRole("button", { name: "LOGIN" }).click();
+    await page.getByRole("heading", { name: `Welcome ${TAXPAYER.legalName}` }).waitFor();
+
+    // Before access is enabled the GSP is refused.
+    const refused = await authenticate({ action: "OTPREQUEST" });
+    assert.equal(refused.json.error.error_cd, "AUTH4037");
+
+    await page.getByRole("link", { name: "View Profile" }).click();
+    await page.getByRole("complementary", { name: "Quick Links" }).getByRole("link", { name: "Manage API Access" }).click();
+    await page.getByRole("radio", { name: "Yes" }).check();
+    await page.getByLabel("Duration").selectOption({ label: "30 Days" });
+    await page.getByRole("button", { name: "CONFIRM" }).click();
+    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+    assert.equal(await page.getByRole("heading", { name: "Applications with access" }).isVisible(), true);
+    await page.getByText("No GSP or ASP application holds a session for you now.").waitFor();
+    await checkA11y(page, "Manage API Access with access on");
+    await guide.shoot(page, "TC-07", "API access is on for 30 days. No GSP or ASP software holds a session yet: the list under Applications with access is empty.");
+
+    // The GSP asks for an OTP; it arrives under Messages in the user menu. (No QA case
+    // covers the OTP message itself.)
+    assert.equal((await authenticate({ action: "OTPREQUEST" })).json.status_cd, "1");
+    await page.getByText(`Account menu of ${TAXPAYER.legalName}`).click();
+    await page.getByRole("link", { name: "Messages" }).click();
+    await page.getByRole("heading", { name: "Messages" }).waitFor();
+    await checkA11y(page, "Messages");
+    await guide.shoot(page, null, "The GSP software asks the portal for an OTP. It is sent to the taxpayer, like a text message, and can be read under Messages in the menu under the business name. The taxpayer gives it to the GSP.");
+    const message = await page.locator("#message-list li").first().textContent();
+    assert.match(message, new RegExp(`GSTIN ${TAXPAYER.gstin}`));
+    const otp = message.match(/\b(\d{6})\b/)[1];
+
+    // With the OTP the GSP gets a token and reads the profile.
+    const token = await authenticate({ action: "AUTHTOKEN", otp });
+    assert.equal(token.status, 201);
+    assert.equal(token.json.expiry, 360);
+    const ok = await profile(token.json.auth_token);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.data.gstin, TAXPAYER.gstin);
+
+    // The taxpayer sees it under "Applications with access" (no QA case for that list).
+    await page.goto(`${base}/profile/api-access`);
+    const apps = page.getByRole("table").filter({ hasText: "Application" }).first();
+    await apps.getByRole("cell", { name: "Sahaj Returns" }).waitFor();
+    await checkA11y(page, "Manage API Access with an application listed");
+    await guide.shoot(page, null, "With the OTP the GSP gets a session. Manage API Access now lists it under Applications with access, with when it started, when it was last used and when it ends.");
+
+    // No: the list empties and the GSP's very next call is refused.
+    await page.getByRole("radio", { name: "No" }).check();
+    await page.getByRole("button", { name: "CONFIRM" }).click();
+    await page.getByRole("status").filter({ hasText: "API access is disabled" }).waitFor();
+    await page.getByText("No GSP or ASP application holds a session for you now.").waitFor();
+    await checkA11y(page, "Manage API Access after No");
+    await guide.shoot(page, "TC-08", "Choosing No and CONFIRM ends access and every GSP session at once: the list is empty again, and Recent changes records how many sessions the No ended. The GSP's next call is refused.");
+    guide.save();
+    const cut = await profile(token.json.auth_token);
+    assert.equal(cut.status, 403);
+    assert.equal(cut.json.error.error_cd, "AUTH4037");
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * The seven steps with JavaScript turned off: the Duration drop-down is always there.
+ * One picture for "other-ways"; the chapter is saved by whoever runs all three walks.
+ */
+export async function walkWithoutJavaScript({ browser, base }, guide) {
+  const context = await openContext(browser, { javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await checkA11y(page, "the login page without JavaScript");
+    await page.getByLabel("Username").fill(TAXPAYER.username);
+    await page.getByLabel("Password").fill(TAXPAYER.password);
+    await page.getByRole("button", { name: "LOGIN" }).click();
+    await page.getByRole("heading", { name: `Welcome ${TAXPAYER.legalName}` }).waitFor();
+    await checkA11y(page, "the Dashboard without JavaScript");
+
+    await page.getByRole("link", { name: "View Profile" }).click();
+    await page.getByRole("heading", { name: "My Profile" }).waitFor();
+    await checkA11y(page, "My Profile without JavaScript");
+
+    await page.getByRole("complementary", { name: "Quick Links" }).getByRole("link", { name: "Manage API Access" }).click();
+    await page.getByRole("heading", { name: "Manage API Access" }).waitFor();
+    await checkA11y(page, "Manage API Access without JavaScript");
+    // Nothing can hide the drop-down, so it is there from the start, with No chosen.
+    assert.ok(await page.getByRole("radio", { name: "No" }).isChecked());
+    assert.ok(await page.getByLabel("Duration").isVisible());
+    await guide.shoot(
+      page,
+      "TC-04",
+      "Without JavaScript the Duration drop-down is always on the page. Choose Yes and a duration to switch access on; with No chosen, the portal ignores the drop-down.",
+    );
+
+    await page.getByRole("radio", { name: "Yes" }).check();
+    await page.getByLabel("Duration").selectOption({ label: "7 Days" });
+    await page.getByRole("button", { name: "CONFIRM" }).click();
+    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+    assert.match(await statusText(page), STATUS_ENABLED);
+    await checkA11y(page, "Manage API Access after Confirm, without JavaScript");
+
+    // A duration left at "Select" while No is chosen is ignored: No is saved.
+    await page.getByRole("radio", { name: "No" }).check();
+    await page.getByLabel("Duration").selectOption({ label: "Select" });
+    await submitForm(page, page.getByRole("button", { name: "CONFIRM" }));
+    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+    assert.equal(await statusText(page), "API access is disabled");
+  } finally {
+    await context.close();
+  }
+}
+
+/** The seven steps on a phone 375 px wide, by touch: every page fits. Two pictures. */
+export async function walkOnPhone({ browser, base }, guide) {
+  const context = await openContext(browser, PHONE);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await assertFitsScreen(page, "the login page");
+    await page.getByLabel("Username").tap();
+    await page.getByLabel("Username").fill(TAXPAYER.username);
+    await page.getByLabel("Password").tap();
+    await page.getByLabel("Password").fill(TAXPAYER.password);
+    await page.getByRole("button", { name: "LOGIN" }).tap();
+    await page.getByRole("heading", { name: `Welcome ${TAXPAYER.legalName}` }).waitFor();
+    await assertFitsScreen(page, "the Dashboard");
+
+    await page.getByRole("link", { name: "View Profile" }).tap();
+    await page.getByRole("heading", { name: "My Profile" }).waitFor();
+    await assertFitsScreen(page, "My Profile");
+
+    const link = page.getByRole("complementary", { name: "Quick Links" }).getByRole("link", { name: "Manage API Access" });
+    await link.tap();
+    await page.getByRole("heading", { name: "Manage API Access" }).waitFor();
+    await assertFitsScreen(page, "Manage API Access");
+
+    await page.getByRole("radio", { name: "Yes" }).tap();
+    const duration = page.getByLabel("Duration");
+    await duration.waitFor({ state: "visible" });
+    const box = await duration.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 375, `the drop-down sits at ${box.x}..${box.x + box.width}`);
+    await duration.selectOption({ label: "7 Days" });
+    await guide.shoot(
+      page,
+      "TC-06",
+      "On a phone everything is in one column and the menu wraps onto several lines. Tap Yes, pick a duration, then tap CONFIRM.",
+    );
+    await page.getByRole("button", { name: "CONFIRM" }).tap();
+    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+    assert.match(await statusText(page), STATUS_ENABLED);
+    await assertFitsScreen(page, "Manage API Access after Confirm");
+    await guide.shoot(
+      page,
+      "TC-07",
+      "After CONFIRM on a phone: the saved message and the new status, as on a computer. Wide tables such as Recent changes scroll sideways inside their box.",
+    );
+
+    // The account menu opens and fits too.
+    await page.getByText(`Account menu of ${TAXPAYER.legalName}`).tap();
+    await page.getByRole("button", { name: "Logout" }).waitFor();
+    await assertFitsScreen(page, "the open account menu");
+
+    // The page for GSP developers, with its long curl examples, fits as well: the
+    // examples scroll inside their boxes, and those boxes can take the focus.
+    await page.goto(`${base}/taxpayerapi`);
+    await page.getByRole("heading", { name: "GSP API simulator" }).waitFor();
+    await assertFitsScreen(page, "the API simulator's page");
+  } finally {
+    await context.close();
+  }
+}
+
+/** The seven steps with the keyboard alone: Tab, arrow keys, Space and Enter. Two pictures. */
+export async function walkByKeyboard({ browser, base }, guide) {
+  const context = await openContext(browser);
+  try {
+    const page = await context.newPage();
+    const keys = page.keyboard;
+
+    // Presses Tab until `target` has the focus, as a person would watch the focus move.
+    async function tabTo(target, what) {
+      const trail = [];
+      for (let presses = 0; presses < 40; presses += 1) {
+        if (await target.evaluate((el) => el === document.activeElement)) {
+          return;
+        }
+        await keys.press("Tab");
+        trail.push(await page.evaluate(() => {
+          const el = document.activeElement;
+          return `${el.tagName.toLowerCase()} "${(el.getAttribute("aria-label") ?? el.textContent ?? "").trim().slice(0, 30)}"`;
+        }));
+      }
+      assert.fail(`Tab never reached ${what}; the focus went to: ${trail.join(", ")}`);
+    }
+
+    // 1. Log in.
+    await page.goto(`${base}/login`);
+    await checkA11y(page, "the login page");
+    await tabTo(page.getByLabel("Username"), "Username");
+    await keys.type(TAXPAYER.username);
+    await tabTo(page.getByLabel("Password"), "Password");
+    await keys.type(TAXPAYER.password);
+    await keys.press("Enter");
+    await page.getByRole("heading", { name: `Welcome ${TAXPAYER.legalName}` }).waitFor();
+    await checkA11y(page, "the Dashboard");
+
+    // The first Tab on a page reaches the skip link, which jumps over the navigation.
+    // The skip link is not one of the QA cases, so this picture carries none.
+    await keys.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to main content" });
+    assert.ok(await skip.evaluate((el) => el === document.activeElement));
+    assert.ok(await skip.isVisible(), "the skip link shows when it has the focus");
+    await guide.shoot(
+      page,
+      null,
+      "By keyboard: the first Tab on every page shows a \"Skip to main content\" link; press Enter on it to jump past the menus.",
+    );
+
+    // 2. My Profile.
+    await tabTo(page.getByRole("link", { name: "View Profile" }), "View Profile");
+    await keys.press("Enter");
+    await page.getByRole("heading", { name: "My Profile" }).waitFor();
+    await checkA11y(page, "My Profile");
+
+    // 3. Quick Links: Manage API Access.
+    await tabTo(
+      page.getByRole("complementary", { name: "Quick Links" }).getByRole("link", { name: "Manage API Access" }),
+      "Manage API Access in Quick Links",
+    );
+    await keys.press("Enter");
+    await page.getByRole("heading", { name: "Manage API Access" }).waitFor();
+    await checkA11y(page, "Manage API Access");
+
+    // 4-5. Tab reaches the chosen radio button (No); an arrow key moves the choice to
+    // Yes, and the Duration drop-down appears.
+    const yes = page.getByRole("radio", { name: "Yes" });
+    await tabTo(page.getByRole("radio", { name: "No" }), "the No radio button");
+    await keys.press("ArrowLeft");
+    assert.ok(await yes.isChecked());
+    const duration = page.getByLabel("Duration");
+    await duration.waitFor({ state: "visible" });
+
+    // 6. Tab to Duration; arrow down through the list to 7 Days.
+    await tabTo(duration, "Duration");
+    for (let presses = 0; presses < 10 && (await duration.inputValue()) !== "168"; presses += 1) {
+      await keys.press("ArrowDown");
+    }
+    assert.equal(await duration.inputValue(), "168");
+    assert.equal(await duration.locator("option:checked").textContent(), "7 Days");
+    await checkA11y(page, "Manage API Access with Yes and 7 Days chosen");
+
+    // 7. Tab to CONFIRM and press Space. The picture shows the state of step 6 (a
+    // duration chosen, CONFIRM next), as the seven-steps chapter's TC-06 does.
+    await tabTo(page.getByRole("button", { name: "CONFIRM" }), "CONFIRM");
+    await guide.shoot(
+      page,
+      "TC-06",
+      "Tab moves the focus from field to field and a ring shows where it is. The arrow keys choose Yes or No and move through the durations; on CONFIRM, press Space or Enter.",
+    );
+    await keys.press("Space");
+    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+    assert.match(await statusText(page), STATUS_ENABLED);
+    await checkA11y(page, "Manage API Access after Confirm");
+
+    // Back to No by the keyboard: the drop-down hides again and No is saved.
+    await tabTo(yes, "the Yes radio button");
+    await keys.press("ArrowRight");
+    assert.ok(await page.getByRole("radio", { name: "No" }).isChecked());
+    await duration.waitFor({ state: "hidden" });
+    await tabTo(page.getByRole("button", { name: "CONFIRM" }), "CONFIRM");
+    await Promise.all([page.waitForEvent("load"), keys.press("Enter")]);
+    assert.equal(await statusText(page), "API access is disabled");
+  } finally {
+    await context.close();
+  }
+}
