@@ -91,11 +91,13 @@ export async function walkSevenSteps({ browser, base }, guide) {
       assert.ok(html.includes(`data-test-case="TC-0${n}"`), `the guide has no figure TC-0${n}`);
     }
 
-    // The choice sticks: a reload shows it with Yes and 7 Days selected.
+    // The choice sticks: a reload shows it with Yes checked and 7 days left; the
+    // drop-down starts at Select, since a Confirm would start a new period.
     await page.reload();
     assert.equal((await status.textContent()).trim(), enabledText);
     assert.ok(await page.getByRole("radio", { name: "Yes" }).isChecked());
-    assert.equal(await duration.inputValue(), "168");
+    assert.equal((await page.locator("#api-access-left").textContent()).trim(), "Ends in 7 days.");
+    assert.equal(await duration.inputValue(), "");
     const firstRow = page.getByRole("table").getByRole("row").nth(1);
     assert.match(await firstRow.textContent(), /Yes\s*7 Days/);
 
@@ -104,7 +106,7 @@ export async function walkSevenSteps({ browser, base }, guide) {
     await duration.waitFor({ state: "hidden" });
     await page.getByRole("button", { name: "CONFIRM" }).click();
     await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
-    assert.equal((await status.textContent()).trim(), "API access is disabled");
+    assert.match((await status.textContent()).trim(), /^API access is disabled since \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/);
     assert.equal(await page.getByRole("table").getByRole("row").count(), 3);
     await checkA11y(page, "Manage API Access after No");
   } finally {
@@ -187,10 +189,15 @@ export async function walkGspStory({ browser, base, database }, guide) {
     await checkA11y(page, "Manage API Access with an application listed");
     await guide.shoot(page, null, "With the OTP the GSP gets a session. Manage API Access now lists it under Applications with access, with when it started, when it was last used and when it ends.");
 
-    // No: the list empties and the GSP's very next call is refused.
+    // Before Confirm, the page says what No will do to the open session.
+    await page.getByText("Choosing No ends API access at once and disconnects the 1 GSP session that is open now.").waitFor();
+
+    // No: the list empties, the notice counts the session it ended, and the GSP's
+    // very next call is refused.
     await page.getByRole("radio", { name: "No" }).check();
     await page.getByRole("button", { name: "CONFIRM" }).click();
     await page.getByRole("status").filter({ hasText: "API access is disabled" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "GSP sessions ended: 1." }).waitFor();
     await page.getByText("No GSP or ASP application holds a session for you now.").waitFor();
     await checkA11y(page, "Manage API Access after No");
     await guide.shoot(page, "TC-08", "Choosing No and CONFIRM ends access and every GSP session at once: the list is empty again, and Recent changes records how many sessions the No ended. The GSP's next call is refused.");
@@ -247,7 +254,7 @@ export async function walkWithoutJavaScript({ browser, base }, guide) {
     await page.getByLabel("Duration").selectOption({ label: "Select" });
     await submitForm(page, page.getByRole("button", { name: "CONFIRM" }));
     await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
-    assert.equal(await statusText(page), "API access is disabled");
+    assert.match(await statusText(page), /^API access is disabled since \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/);
   } finally {
     await context.close();
   }
@@ -412,7 +419,7 @@ export async function walkByKeyboard({ browser, base }, guide) {
     await duration.waitFor({ state: "hidden" });
     await tabTo(page.getByRole("button", { name: "CONFIRM" }), "CONFIRM");
     await Promise.all([page.waitForEvent("load"), keys.press("Enter")]);
-    assert.equal(await statusText(page), "API access is disabled");
+    assert.match(await statusText(page), /^API access is disabled since \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/);
   } finally {
     await context.close();
   }

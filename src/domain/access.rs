@@ -2,7 +2,7 @@
 //! and a clock, so that no background job is needed to end a period.
 
 use crate::domain::time::ist_datetime;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::duration::AccessDuration;
 
@@ -12,7 +12,12 @@ pub struct StoredAccess {
     pub enabled: bool,
     pub duration: Option<AccessDuration>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// When this choice was confirmed.
+    pub changed_at: DateTime<Utc>,
 }
+
+/// Less time left than this, and the page shows the period as ending soon.
+pub const ENDING_SOON: TimeDelta = TimeDelta::hours(6);
 
 /// The state shown on the page and honoured by the API gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +31,8 @@ pub enum AccessState {
     },
     /// Switched on, but the period ended at `at`.
     Expired { at: DateTime<Utc> },
-    /// Switched off by the taxpayer.
-    Disabled,
+    /// Switched off by the taxpayer at `since`.
+    Disabled { since: DateTime<Utc> },
 }
 
 impl AccessState {
@@ -41,7 +46,9 @@ impl AccessState {
                 AccessState::Enabled { duration, until }
             }
             (true, _, Some(at)) => AccessState::Expired { at },
-            _ => AccessState::Disabled,
+            _ => AccessState::Disabled {
+                since: stored.changed_at,
+            },
         }
     }
 
@@ -54,7 +61,7 @@ impl AccessState {
         match self {
             AccessState::Enabled { .. } => "enabled",
             AccessState::Expired { .. } => "expired",
-            AccessState::Disabled => "disabled",
+            AccessState::Disabled { .. } => "disabled",
             AccessState::NeverEnabled => "never",
         }
     }
@@ -69,11 +76,38 @@ impl AccessState {
                 "API access is disabled: the period ended on {}",
                 ist_datetime(*at)
             ),
-            AccessState::Disabled => "API access is disabled".to_string(),
+            AccessState::Disabled { since } => {
+                format!("API access is disabled since {}", ist_datetime(*since))
+            }
             AccessState::NeverEnabled => {
                 "API access is disabled (it has never been enabled)".to_string()
             }
         }
+    }
+}
+
+/// How long is left until `until`, as people say it: "28 minutes", "5 hours 10
+/// minutes", "1 day 4 hours", "29 days". Minutes are rounded to the nearest, and
+/// from two days on whole days are (a 7-day period just confirmed has 7 days left,
+/// not 6 days and 23 hours).
+pub fn time_left(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = ((until - now).num_seconds().max(0) + 30) / 60;
+    if minutes >= 2 * 1440 {
+        return format!("{} days", (minutes + 720) / 1440);
+    }
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let unit = |n: i64, one: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    match (days, hours, mins) {
+        (0, 0, 0) => "less than a minute".to_string(),
+        (0, 0, m) => unit(m, "minute"),
+        (0, h, 0) => unit(h, "hour"),
+        (0, h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        (1, 0, _) => unit(1, "day"),
+        (1, h, _) => format!("{} {}", unit(1, "day"), unit(h, "hour")),
+        (d, _, _) => unit(d, "day"),
     }
 }
 
@@ -142,11 +176,13 @@ impl AccessChoice {
                 enabled: true,
                 duration: Some(duration),
                 expires_at: Some(now + duration.as_delta()),
+                changed_at: now,
             },
             AccessChoice::Disable => StoredAccess {
                 enabled: false,
                 duration: None,
                 expires_at: None,
+                changed_at: now,
             },
         }
     }
@@ -221,6 +257,22 @@ mod tests {
     #[test]
     fn disabling_ends_access_at_once() {
         let stored = AccessChoice::Disable.apply(t0());
-        assert_eq!(AccessState::at(Some(&stored), t0()), AccessState::Disabled);
+        assert_eq!(
+            AccessState::at(Some(&stored), t0()),
+            AccessState::Disabled { since: t0() }
+        );
+    }
+
+    #[test]
+    fn time_left_reads_as_people_say_it() {
+        let left = |minutes: i64| time_left(t0() + TimeDelta::minutes(minutes), t0());
+        assert_eq!(left(28), "28 minutes");
+        assert_eq!(left(1), "1 minute");
+        assert_eq!(left(0), "less than a minute");
+        assert_eq!(left(310), "5 hours 10 minutes");
+        assert_eq!(left(120), "2 hours");
+        assert_eq!(left(1440 + 240), "1 day 4 hours");
+        assert_eq!(left(29 * 1440 + 500), "29 days");
+        assert_eq!(left(7 * 1440 - 1), "7 days");
     }
 }

@@ -193,7 +193,7 @@ pub fn cases() -> Vec<TestCase> {
             format!("Press {}.", labels::CONFIRM),
             format!(
                 "The notice \"{}\" and the state \"{}\"; the change is listed under Recent changes.",
-                saved_notice(&enabled(longest)),
+                saved_notice(&enabled(longest), None),
                 enabled(longest)
             ),
         ),
@@ -206,8 +206,9 @@ pub fn cases() -> Vec<TestCase> {
             format!("{on_page} API access is enabled."),
             format!("Select {} and press {}.", labels::NO, labels::CONFIRM),
             format!(
-                "The state reads \"{}\" at once; GSP software is shut out.",
-                AccessState::Disabled.describe()
+                "The notice \"{}\" (the number of GSP sessions the No ended) and the state \"{}\" at once; GSP software is shut out.",
+                saved_notice(&AccessState::Disabled { since: until }.describe(), Some(0)),
+                AccessState::Disabled { since: until }.describe()
             ),
         ),
         (

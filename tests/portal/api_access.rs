@@ -90,9 +90,15 @@ async fn step_7_confirming_yes_stores_the_choice_and_shows_it() {
         page.text_of("flash").as_deref(),
         Some(format!("Your choice has been saved. {status}.").as_str())
     );
-    // The form now shows the stored choice.
+    // The form shows Yes; the drop-down starts at Select, since a Confirm starts a
+    // new period, and the time left is said in words instead.
     page.assert_contains(r#"value="Y" checked>"#);
-    page.assert_contains(r#"<option value="168" selected>7 Days</option>"#);
+    assert!(!page.body.contains(" selected>"));
+    assert_eq!(
+        page.text_of("api-access-left").as_deref(),
+        Some("Ends in 7 days.")
+    );
+    assert!(page.text_of("api-access-ending").is_none());
     // The notice shows once.
     assert!(b
         .get("/profile/api-access")
@@ -111,11 +117,22 @@ async fn confirming_no_ends_access_at_once() {
     let s = stored(&app).unwrap();
     assert!(!s.enabled && s.expires_at.is_none());
     let page = b.get("/profile/api-access").await;
-    assert_eq!(
-        page.text_of("api-access-status").as_deref(),
-        Some("API access is disabled")
+    let since = gst_portal::domain::time::ist_datetime(app.clock.now());
+    let shown = page.text_of("api-access-status").unwrap();
+    // The minute may turn between the Confirm and this check.
+    assert!(
+        shown.starts_with("API access is disabled since "),
+        "{shown}"
+    );
+    assert!(
+        shown.ends_with(" IST")
+            && shown.len() == format!("API access is disabled since {since}").len()
     );
     page.assert_contains(r#"value="N" checked>"#);
+    assert!(page
+        .text_of("flash")
+        .unwrap()
+        .ends_with("GSP sessions ended: 0."));
 }
 
 #[actix_web::test]
@@ -247,4 +264,56 @@ async fn one_taxpayers_choice_does_not_touch_another() {
         Some("API access is disabled (it has never been enabled)")
     );
     assert!(page.text_of("no-changes").is_some());
+}
+
+#[actix_web::test]
+async fn a_period_with_less_than_six_hours_left_is_shown_as_ending_soon() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    b.confirm("Y", Some("6")).await;
+    let page = b.get("/profile/api-access").await;
+    assert_eq!(
+        page.text_of("api-access-ending").as_deref(),
+        Some("Ending soon")
+    );
+    app.advance(chrono::TimeDelta::minutes(332));
+    let b = app.logged_in().await; // the old session timed out meanwhile
+    let page = b.get("/profile/api-access").await;
+    let left = page.text_of("api-access-left").unwrap();
+    assert!(
+        left == "Ends in 28 minutes." || left == "Ends in 27 minutes.",
+        "{left}"
+    );
+    b.confirm("Y", Some("720")).await;
+    let page = b.get("/profile/api-access").await;
+    assert!(page.text_of("api-access-ending").is_none());
+}
+
+#[actix_web::test]
+async fn choosing_no_says_first_how_many_gsp_sessions_it_will_end_and_then_how_many_it_ended() {
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    b.confirm("Y", Some("720")).await;
+    let no_sessions = b.get("/profile/api-access").await;
+    assert_eq!(
+        no_sessions.text_of("no-effect").as_deref(),
+        Some("Choosing No ends API access at once.")
+    );
+    let gsp = app.gsp("Counting GSP");
+    for _ in 0..2 {
+        gsp.otp_request(USERNAME).await;
+        let otp = otp_from_messages(&b).await;
+        assert_eq!(gsp.auth_token(USERNAME, &otp).await.code(), "1");
+    }
+    let page = b.get("/profile/api-access").await;
+    assert_eq!(
+        page.text_of("no-effect").as_deref(),
+        Some("Choosing No ends API access at once and disconnects the 2 GSP sessions that are open now.")
+    );
+    b.confirm("N", None).await;
+    let after = b.get("/profile/api-access").await;
+    assert!(after
+        .text_of("flash")
+        .unwrap()
+        .ends_with("GSP sessions ended: 2."));
 }

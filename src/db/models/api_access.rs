@@ -19,6 +19,7 @@ struct AccessRow {
     enabled: bool,
     duration_hours: Option<i32>,
     expires_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
 }
 
 impl AccessRow {
@@ -31,6 +32,7 @@ impl AccessRow {
                 .duration_hours
                 .and_then(|h| AccessDuration::from_hours(h).ok()),
             expires_at: self.expires_at.map(|t| t.and_utc()),
+            changed_at: self.updated_at.and_utc(),
         }
     }
 }

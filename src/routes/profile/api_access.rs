@@ -14,7 +14,9 @@ use crate::db::models::api_access::{self, AccessChange};
 use crate::db::models::gsp_session::{self, ApplicationAccess};
 use crate::db::models::Origin;
 use crate::db::{self, Pool};
-use crate::domain::access::{AccessChoice, AccessState, ChoiceErrors, StoredAccess, NO, YES};
+use crate::domain::access::{
+    time_left, AccessChoice, AccessState, ChoiceErrors, StoredAccess, ENDING_SOON, NO, YES,
+};
 use crate::domain::duration::AccessDuration;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
@@ -30,21 +32,35 @@ pub struct StatusView {
     pub text: String,
     /// "enabled", "expired", "disabled" or "never": the CSS modifier.
     pub kind: &'static str,
+    /// While enabled: how long is left ("28 minutes", "29 days").
+    pub left: Option<String>,
+    /// Less than [`ENDING_SOON`] is left.
+    pub ending_soon: bool,
 }
 
 impl StatusView {
     pub fn of(stored: Option<&StoredAccess>, now: DateTime<Utc>) -> Self {
         let state = AccessState::at(stored, now);
+        let until = match state {
+            AccessState::Enabled { until, .. } => Some(until),
+            _ => None,
+        };
         StatusView {
             text: state.describe(),
             kind: state.kind(),
+            left: until.map(|u| time_left(u, now)),
+            ending_soon: until.is_some_and(|u| u - now < ENDING_SOON),
         }
     }
 }
 
-/// The notice after a Confirm, for the state now in force.
-pub fn saved_notice(status: &str) -> String {
-    format!("Your choice has been saved. {status}.")
+/// The notice after a Confirm, for the state now in force; after a No it also says
+/// how many GSP sessions the No ended.
+pub fn saved_notice(status: &str, sessions_ended: Option<usize>) -> String {
+    match sessions_ended {
+        None => format!("Your choice has been saved. {status}."),
+        Some(n) => format!("Your choice has been saved. {status}. GSP sessions ended: {n}."),
+    }
 }
 
 /// An option of the Duration drop-down.
@@ -67,6 +83,7 @@ pub struct ChangeRow {
 /// A row of "Applications with access".
 pub struct ApplicationRow {
     pub name: String,
+    pub sessions: usize,
     pub since: String,
     pub last_used: String,
     pub until: String,
@@ -76,6 +93,7 @@ impl From<ApplicationAccess> for ApplicationRow {
     fn from(a: ApplicationAccess) -> Self {
         ApplicationRow {
             name: a.client_name,
+            sessions: a.sessions,
             since: ist_datetime(from_db(a.since)),
             last_used: ist_datetime(from_db(a.last_used)),
             until: ist_datetime(from_db(a.until)),
@@ -113,6 +131,12 @@ struct ApiAccessPage {
     errors: ChoiceErrors,
     changes: Vec<ChangeRow>,
     applications: Vec<ApplicationRow>,
+    /// GSP sessions a No would end now.
+    live_sessions: usize,
+}
+
+fn live_sessions(applications: &[ApplicationRow]) -> usize {
+    applications.iter().map(|a| a.sessions).sum()
 }
 
 /// The drop-down's options with `selected` (a submitted value) chosen.
@@ -172,17 +196,16 @@ pub async fn show(
         applications,
     } = load(&current, &pool, now).await?;
     let state = AccessState::at(stored.as_ref(), now);
-    let selected = match state {
-        AccessState::Enabled { duration, .. } => Some(duration.value()),
-        _ => None,
-    };
+    // The drop-down starts at Select: a Confirm starts a new period from now, so the
+    // current period's duration is not offered as if it were the time left.
     let page = ApiAccessPage {
         chrome,
         status: StatusView::of(stored.as_ref(), now),
         yes_checked: state.is_enabled(),
         no_checked: !state.is_enabled(),
-        durations: duration_options(selected.as_deref()),
+        durations: duration_options(None),
         errors: ChoiceErrors::default(),
+        live_sessions: live_sessions(&applications),
         changes,
         applications,
     };
@@ -221,6 +244,7 @@ pub async fn confirm(
                 no_checked: form.enable_api.as_deref() == Some(NO),
                 durations: duration_options(form.duration.as_deref()),
                 errors,
+                live_sessions: live_sessions(&applications),
                 changes,
                 applications,
             };
@@ -242,8 +266,9 @@ pub async fn confirm(
         "API access changed"
     );
     let status = StatusView::of(Some(&stored), now);
+    let ended = (!stored.enabled).then_some(ended);
     current
         .session
-        .set_flash(FlashKind::Success, saved_notice(&status.text))?;
+        .set_flash(FlashKind::Success, saved_notice(&status.text, ended))?;
     Ok(see_other("/profile/api-access"))
 }
