@@ -11,9 +11,10 @@ pub enum AppError {
     /// No such page.
     #[error("page not found")]
     NotFound,
-    /// The page needs a logged-in taxpayer; `next` is where to return after login.
+    /// The page needs a logged-in taxpayer; `next` is where to return after login,
+    /// `ended` why the browser's session is gone.
     #[error("login required")]
-    LoginRequired { next: Option<String>, expired: bool },
+    LoginRequired { next: Option<String>, ended: Ended },
     /// The trainer console needs a trainer session.
     #[error("trainer login required")]
     TrainerLoginRequired,
@@ -26,6 +27,17 @@ pub enum AppError {
     /// Anything else: a 500 whose details go to the log only.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// Why a browser that had a session no longer has one, as the login page tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// It never had one, or it ended in a way that needs no word (a new password).
+    Unsaid,
+    /// The idle timeout or the absolute lifetime.
+    TimedOut,
+    /// The trainer put the demo data back.
+    ByReset,
 }
 
 impl AppError {
@@ -101,10 +113,12 @@ impl ResponseError for AppError {
     /// session's header) turns into the portal's HTML page.
     fn error_response(&self) -> HttpResponse {
         match self {
-            AppError::LoginRequired { next, expired } => {
+            AppError::LoginRequired { next, ended } => {
                 let mut query = Vec::new();
-                if *expired {
-                    query.push(("expired", "1"));
+                match ended {
+                    Ended::TimedOut => query.push(("expired", "1")),
+                    Ended::ByReset => query.push(("reset", "1")),
+                    Ended::Unsaid => {}
                 }
                 if let Some(next) = next {
                     query.push(("next", next.as_str()));

@@ -102,7 +102,8 @@ test("a duration that is not in the list gets a clear message and changes nothin
     page.getByRole("button", { name: "CONFIRM" }).click(),
   ]);
   assert.equal(response.status(), 422);
-  const message = page.getByText("Choose one of the durations in the list (6 hours to 30 days).");
+  // The message stands next to the field (and again in the error summary above).
+  const message = page.locator(".field-error").filter({ hasText: "Choose one of the durations in the list (6 hours to 30 days)." });
   await message.waitFor();
 
   // The message is tied to the drop-down, so a screen reader reads it with the field.

@@ -59,7 +59,7 @@ test("Change Password refuses a weak password, then takes a good one", async () 
     await page.getByLabel("New Password").fill("Kolamkolam");
     await page.getByLabel("Confirm Password").fill("Kolamkolam");
     await page.getByRole("button", { name: "SUBMIT" }).click();
-    await page.getByText("The password needs at least one digit (0-9).").waitFor();
+    await page.locator(".field-error").filter({ hasText: "The password needs at least one digit (0-9)." }).waitFor();
     assert.equal(await page.getByLabel("New Password").getAttribute("aria-invalid"), "true");
     await checkA11y(page, "Change Password with a weak new password");
 

@@ -30,7 +30,7 @@ test("the drop-down stays visible without JavaScript and the server still decide
     await page.getByRole("radio", { name: "Yes" }).check();
     await page.getByRole("button", { name: "CONFIRM" }).click();
     // Yes without a duration: the message is next to the field, nothing is stored.
-    await page.getByText("Choose how long API access should stay enabled.").waitFor();
+    await page.locator(".field-error").filter({ hasText: "Choose how long API access should stay enabled." }).waitFor();
     await checkA11y(page, "Manage API Access with a missing duration, without JavaScript");
     await duration.selectOption({ label: "6 Hours" });
     await page.getByRole("button", { name: "CONFIRM" }).click();

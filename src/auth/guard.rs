@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::models::taxpayer::{self, Taxpayer};
 use crate::db::{self, Pool};
-use crate::error::AppError;
+use crate::error::{AppError, Ended};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
@@ -68,8 +68,9 @@ fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
 /// Who the session of a request belongs to, as checked once per request.
 #[derive(Clone)]
 pub enum Viewer {
-    /// No login; `expired` when the browser sent a cookie whose session has ended.
-    Anonymous { expired: bool },
+    /// No login; `ended` says why, when the browser sent a cookie whose session has
+    /// ended.
+    Anonymous { ended: Ended },
     /// A logged-in taxpayer whose session is still good.
     Taxpayer(Box<Taxpayer>),
 }
@@ -90,11 +91,20 @@ pub async fn viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
     let found = match session.login()? {
         // A cookie whose session is gone means the session timed out or ended.
         None => Viewer::Anonymous {
-            expired: had_cookie && session.is_empty(),
+            ended: if session.ended_by_reset() {
+                session.log_out();
+                Ended::ByReset
+            } else if had_cookie && session.is_empty() {
+                Ended::TimedOut
+            } else {
+                Ended::Unsaid
+            },
         },
         Some((_, at)) if clock.security_now() - at >= settings.session_lifetime => {
             session.log_out();
-            Viewer::Anonymous { expired: true }
+            Viewer::Anonymous {
+                ended: Ended::TimedOut,
+            }
         }
         Some((id, _)) => {
             let found = db::run(&pool, move |conn| taxpayer::find(conn, id)).await?;
@@ -105,7 +115,9 @@ pub async fn viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
                 Some(taxpayer) => Viewer::Taxpayer(Box::new(taxpayer)),
                 None => {
                     session.log_out();
-                    Viewer::Anonymous { expired: false }
+                    Viewer::Anonymous {
+                        ended: Ended::Unsaid,
+                    }
                 }
             }
         }
@@ -126,14 +138,14 @@ impl FromRequest for CurrentTaxpayer {
                     taxpayer: *taxpayer,
                     session: TypedSession::of(&req),
                 }),
-                Viewer::Anonymous { expired } => {
+                Viewer::Anonymous { ended } => {
                     // Only a page can be returned to; a form post cannot be replayed.
                     let next = (req.method() == actix_web::http::Method::GET).then(|| {
                         req.uri()
                             .path_and_query()
                             .map_or_else(|| req.path().to_string(), |pq| pq.as_str().to_string())
                     });
-                    Err(AppError::LoginRequired { next, expired })
+                    Err(AppError::LoginRequired { next, ended })
                 }
             }
         })

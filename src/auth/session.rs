@@ -19,6 +19,17 @@ const TRAINER_KEY: &str = "trainer_since";
 /// A fingerprint of the password hash the session was made with: a session made
 /// with an older password is dead (see `auth::password::fingerprint`).
 const CREDENTIAL_KEY: &str = "credential";
+/// Set, instead of a login, on the sessions the trainer's Reset ended.
+const ENDED_BY_KEY: &str = "ended_by";
+const BY_RESET: &str = "reset";
+
+/// The stored state of a session the trainer's Reset ended: no login, and a mark so
+/// the taxpayer is told why (see [`TypedSession::ended_by_reset`]).
+pub fn state_ended_by_reset() -> String {
+    let value = serde_json::to_string(BY_RESET).unwrap_or_default();
+    serde_json::to_string(&std::collections::HashMap::from([(ENDED_BY_KEY, value)]))
+        .unwrap_or_default()
+}
 const CSRF_KEY: &str = "csrf_token";
 const FLASH_KEY: &str = "flash";
 
@@ -102,6 +113,11 @@ impl TypedSession {
         self.0
             .insert(CREDENTIAL_KEY, credential)
             .map_err(unexpected)
+    }
+
+    /// Whether the trainer's Reset ended this session.
+    pub fn ended_by_reset(&self) -> bool {
+        self.0.get::<String>(ENDED_BY_KEY).ok().flatten().as_deref() == Some(BY_RESET)
     }
 
     /// True when the session holds nothing: no cookie, or one whose row has ended.

@@ -6,10 +6,13 @@ use diesel::prelude::*;
 
 use crate::admin::{self, AddTaxpayerError, ClientCredentials, TaxpayerInput};
 use crate::auth::password;
+use crate::auth::session::state_ended_by_reset;
 use crate::clock::Clock;
 use crate::db::models::api_access;
 use crate::db::models::login_throttle::{self, ThrottleKey};
-use crate::db::models::{api_call, app_setting, demo_taxpayer, gsp_client, taxpayer, Origin};
+use crate::db::models::{
+    api_call, app_setting, demo_taxpayer, gsp_client, session, taxpayer, Origin,
+};
 use crate::db::schema::taxpayers;
 use crate::db::Conn;
 use crate::domain::access::AccessChoice;
@@ -212,6 +215,13 @@ pub fn seed(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerError> {
 pub fn reset(conn: &mut Conn, clock: &Clock) -> Result<(), AddTaxpayerError> {
     let usernames: Vec<&str> = TAXPAYERS.iter().map(|t| t.username).collect();
     conn.immediate_transaction(|conn| {
+        // Their sessions stay, marked, so each taxpayer is told the trainer reset the
+        // demo instead of being told the session timed out.
+        let ids: Vec<i32> = taxpayers::table
+            .filter(taxpayers::username.eq_any(&usernames))
+            .select(taxpayers::id)
+            .load(conn)?;
+        session::replace_state_of(conn, &ids, &state_ended_by_reset())?;
         diesel::delete(taxpayers::table.filter(taxpayers::username.eq_any(&usernames)))
             .execute(conn)?;
         login_throttle::clear_taxpayers(conn, &usernames)?;

@@ -34,6 +34,27 @@ pub struct DemoBanner {
     pub now: String,
 }
 
+/// An error of a form as its summary lists it: the message and the id of the field
+/// it is about (the summary links there). The summary comes first on the page and
+/// takes the focus, so a person using a screen reader hears every error at once.
+pub struct SummaryItem {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The summary's items of `(field id, message)` pairs that are set.
+pub fn summary<const N: usize>(fields: [(&'static str, Option<&str>); N]) -> Vec<SummaryItem> {
+    fields
+        .into_iter()
+        .filter_map(|(field, message)| {
+            message.map(|m| SummaryItem {
+                field,
+                message: m.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// The menu under the username.
 pub struct UserMenu {
     pub name: String,

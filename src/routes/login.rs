@@ -18,7 +18,7 @@ use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 use crate::routes::form::Form;
-use crate::routes::layout::Chrome;
+use crate::routes::layout::{summary, Chrome, SummaryItem};
 use crate::routes::{render, see_other};
 
 /// When a login form's token did not match.
@@ -49,6 +49,14 @@ struct LoginPage {
 }
 
 impl LoginPage {
+    fn error_summary(&self) -> Vec<SummaryItem> {
+        summary([
+            ("username", self.username_error),
+            ("password", self.password_error),
+            ("captcha", self.captcha_error),
+        ])
+    }
+
     fn new(chrome: Chrome, next: Option<String>, captcha: bool) -> Self {
         LoginPage {
             chrome,
@@ -68,6 +76,7 @@ impl LoginPage {
 pub struct LoginQuery {
     next: Option<String>,
     expired: Option<String>,
+    reset: Option<String>,
     bye: Option<String>,
 }
 
@@ -93,7 +102,9 @@ pub async fn show(
         return Ok(see_other("/dashboard"));
     }
     let mut page = LoginPage::new(chrome, safe_next(query.next.as_deref()), settings.captcha);
-    page.notice = if query.expired.is_some() {
+    page.notice = if query.reset.is_some() {
+        Some("The trainer reset the demo; log in again.")
+    } else if query.expired.is_some() {
         Some("Your session has timed out. Please log in again.")
     } else if query.bye.is_some() {
         Some("You have logged out.")

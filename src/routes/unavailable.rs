@@ -32,7 +32,7 @@ pub async fn show(
     if menu != Menu::Login && current.is_none() {
         return Err(AppError::LoginRequired {
             next: Some(found.href.to_string()),
-            expired: false,
+            ended: crate::error::Ended::Unsaid,
         });
     }
     let (parent, back) = match menu {

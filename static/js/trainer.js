@@ -39,8 +39,9 @@
         });
         fill(document.querySelector("#api-feed tbody"), feed.calls, ["at", "client", "username", "action", "result"]);
         document.getElementById("unidentified-calls").textContent = String(feed.unidentified_calls);
+        // The portal's time, which the time machine moves, not the browser's.
         document.getElementById("feed-status").textContent =
-          "Newest first; refreshed at " + new Date().toLocaleTimeString() + ".";
+          "Newest first; refreshed at " + feed.now + " (portal time).";
       })
       .catch(function () {
         document.getElementById("feed-status").textContent =

@@ -548,3 +548,26 @@ async fn the_banner_shows_the_portals_time_as_well_as_the_offset() {
     assert!(later == shown(before) || later == shown(after), "{later}");
     assert!(before - chrono::Utc::now() > chrono::TimeDelta::hours(23));
 }
+
+#[actix_web::test]
+async fn a_taxpayer_whose_session_the_reset_ended_is_told_so() {
+    let app = spawn_demo().await;
+    let taxpayer = demo_login(&app, "demo.never").await;
+    let trainer = trainer(&app).await;
+    let res = trainer
+        .submit("/trainer/reset", "/trainer/reset", &[("confirm", "yes")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = taxpayer.get("/profile/api-access").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let location = res.location().unwrap().to_string();
+    assert!(location.starts_with("/login?reset=1"), "{location}");
+    let login = taxpayer.get(&location).await;
+    assert_eq!(
+        login.text_of("login-notice").as_deref(),
+        Some("The trainer reset the demo; log in again.")
+    );
+    // Told once: the marked session is gone now.
+    let again = taxpayer.get("/profile/api-access").await;
+    assert!(!again.location().unwrap().contains("reset=1"));
+}

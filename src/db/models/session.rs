@@ -108,6 +108,17 @@ pub fn delete_for_taxpayer(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult
     diesel::delete(sessions::table.filter(sessions::taxpayer_id.eq(taxpayer.0))).execute(conn)
 }
 
+/// Replaces the state of every session of `taxpayers` with `state` and detaches them
+/// from the taxpayers (which are about to be deleted); returns how many there were.
+pub fn replace_state_of(conn: &mut Conn, taxpayers: &[i32], state: &str) -> QueryResult<usize> {
+    diesel::update(sessions::table.filter(sessions::taxpayer_id.eq_any(taxpayers)))
+        .set((
+            sessions::state.eq(state),
+            sessions::taxpayer_id.eq(None::<i32>),
+        ))
+        .execute(conn)
+}
+
 /// Removes sessions that expired before `now`.
 pub fn delete_expired(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::expires_at.le(now.naive_utc()))).execute(conn)

@@ -21,7 +21,7 @@ use crate::domain::duration::AccessDuration;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
-use crate::routes::layout::Chrome;
+use crate::routes::layout::{summary, Chrome, SummaryItem};
 use crate::routes::{render, see_other};
 
 /// How many past changes the page lists.
@@ -137,6 +137,15 @@ struct ApiAccessPage {
 
 fn live_sessions(applications: &[ApplicationRow]) -> usize {
     applications.iter().map(|a| a.sessions).sum()
+}
+
+impl ApiAccessPage {
+    fn error_summary(&self) -> Vec<SummaryItem> {
+        summary([
+            ("enable-api-yes", self.errors.enable),
+            ("duration", self.errors.duration),
+        ])
+    }
 }
 
 /// The drop-down's options with `selected` (a submitted value) chosen.

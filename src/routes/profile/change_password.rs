@@ -18,7 +18,7 @@ use crate::db::{self, Pool};
 use crate::domain::password_rule;
 use crate::error::AppError;
 use crate::routes::form::Form;
-use crate::routes::layout::Chrome;
+use crate::routes::layout::{summary, Chrome, SummaryItem};
 use crate::routes::login::{locked_message, BUSY};
 use crate::routes::{render, see_other};
 
@@ -41,6 +41,16 @@ impl FieldErrors {
 struct ChangePasswordPage {
     chrome: Chrome,
     errors: FieldErrors,
+}
+
+impl ChangePasswordPage {
+    fn error_summary(&self) -> Vec<SummaryItem> {
+        summary([
+            ("current-password", self.errors.current.as_deref()),
+            ("new-password", self.errors.new.as_deref()),
+            ("confirm-password", self.errors.confirm.as_deref()),
+        ])
+    }
 }
 
 pub async fn show(_current: CurrentTaxpayer, chrome: Chrome) -> Result<HttpResponse, AppError> {
