@@ -225,13 +225,15 @@ pub async fn submit(
         (Attempt::Right, Some(t)) => t,
         (Attempt::Locked { until }, _) => {
             tracing::info!(client = ?origin.client_ip, "login refused: username locked");
-            page.error = Some(locked_message(until));
+            page.error = Some(locked_message_on(until, &clock));
             return render(StatusCode::FORBIDDEN, &page);
         }
         (Attempt::Wrong { locked_until }, _) => {
             tracing::info!(client = ?origin.client_ip, locked = locked_until.is_some(), "login failed");
-            page.error =
-                Some(locked_until.map_or_else(|| INVALID_CREDENTIALS.to_string(), locked_message));
+            page.error = Some(locked_until.map_or_else(
+                || INVALID_CREDENTIALS.to_string(),
+                |u| locked_message_on(u, &clock),
+            ));
             return render(StatusCode::UNAUTHORIZED, &page);
         }
         (Attempt::Busy, _) => {
@@ -254,6 +256,18 @@ pub fn locked_message(until: chrono::DateTime<chrono::Utc>) -> String {
         "Too many failed logins: this account is locked until {}. Please try again after that.",
         ist_datetime(until)
     )
+}
+
+/// The lock message as a demo portal shows it while its clock is moved: a lock
+/// follows real time, which the time machine does not move, so the message says so
+/// rather than contradict the portal time in the banner.
+pub fn locked_message_on(until: chrono::DateTime<chrono::Utc>, clock: &Clock) -> String {
+    let message = locked_message(until);
+    if clock.demo_offset().is_zero() {
+        message
+    } else {
+        format!("{message} (Locks follow real time, which the demo clock does not move.)")
+    }
 }
 
 #[cfg(test)]

@@ -6,14 +6,22 @@
   var PERIOD_MS = 3000;
 
   function fill(tbody, rows, cells, classFor) {
+    // Each cell carries its column's name, for the phone layout that stacks them.
+    var names = Array.prototype.map.call(
+      tbody.parentNode.querySelectorAll("thead th"),
+      function (th) { return th.textContent; }
+    );
     while (tbody.firstChild) {
       tbody.removeChild(tbody.firstChild);
     }
     rows.forEach(function (row) {
       var tr = document.createElement("tr");
-      cells.forEach(function (key) {
+      cells.forEach(function (key, i) {
         var td = document.createElement("td");
         td.textContent = row[key];
+        if (names[i]) {
+          td.setAttribute("data-label", names[i]);
+        }
         if (classFor && classFor[key]) {
           td.className = classFor[key](row);
         }

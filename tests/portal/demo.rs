@@ -571,3 +571,33 @@ async fn a_taxpayer_whose_session_the_reset_ended_is_told_so() {
     let again = taxpayer.get("/profile/api-access").await;
     assert!(!again.location().unwrap().contains("reset=1"));
 }
+
+#[actix_web::test]
+async fn a_lock_message_after_a_time_machine_jump_says_which_clock_it_follows() {
+    let app = spawn_demo().await;
+    let plain = app
+        .browser()
+        .log_in("demo.locked", demo::DEMO_PASSWORD)
+        .await;
+    let message = plain.text_of("login-error").unwrap();
+    assert!(!message.contains("real time"), "{message}");
+    let trainer = trainer(&app).await;
+    shift(&trainer, "1d").await;
+    let moved = app
+        .browser()
+        .log_in("demo.locked", demo::DEMO_PASSWORD)
+        .await;
+    assert!(moved
+        .text_of("login-error")
+        .unwrap()
+        .ends_with("(Locks follow real time, which the demo clock does not move.)"));
+    // The console's overview names each cell's column, so on a phone its rows
+    // become cards and no column is cut off.
+    let console = trainer.get("/trainer").await;
+    assert_eq!(
+        console
+            .texts(r#"#overview td[data-label="Login lock"]"#)
+            .len(),
+        demo::TAXPAYERS.len()
+    );
+}

@@ -19,7 +19,7 @@ use crate::domain::password_rule;
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::{summary, Chrome, SummaryItem};
-use crate::routes::login::{locked_message, BUSY};
+use crate::routes::login::{locked_message_on, BUSY};
 use crate::routes::{render, see_other};
 
 /// Messages next to the form's fields.
@@ -122,7 +122,7 @@ pub async fn submit(
                 locked_until: Some(until),
             }
             | Attempt::Locked { until } => {
-                errors.current = Some(locked_message(until));
+                errors.current = Some(locked_message_on(until, &clock));
                 status = StatusCode::FORBIDDEN;
             }
             Attempt::Busy => {
