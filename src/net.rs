@@ -44,6 +44,10 @@ impl TrustedProxies {
         self.0.is_empty()
     }
 
+    fn is_proxy(&self, peer: Option<IpAddr>) -> bool {
+        peer.is_some_and(|p| self.trusts(p))
+    }
+
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(&ip))
@@ -76,8 +80,8 @@ impl TrustedProxies {
     /// The host the browser asked for: `Host`, or a trusted proxy's forwarded host.
     /// Only characters a host name or address may have are kept.
     pub fn public_host(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<String> {
-        let from_proxy = peer.map(canonical).is_some_and(|p| self.trusts(p));
-        let forwarded = from_proxy
+        let forwarded = self
+            .is_proxy(peer)
             .then(|| {
                 forwarded_param(headers, "host").or_else(|| last_value(headers, "x-forwarded-host"))
             })
@@ -99,8 +103,8 @@ impl TrustedProxies {
 
     /// `https` when a trusted proxy says the browser used it, `http` otherwise.
     pub fn public_scheme(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> &'static str {
-        let from_proxy = peer.map(canonical).is_some_and(|p| self.trusts(p));
-        let said = from_proxy
+        let said = self
+            .is_proxy(peer)
             .then(|| {
                 forwarded_param(headers, "proto")
                     .or_else(|| last_value(headers, "x-forwarded-proto"))

@@ -152,15 +152,16 @@ pub fn resolve(
         // Nothing left to count: a good login leaves no row behind.
         return clear(conn, key).map(|()| None);
     }
-    let failures = match (&current, right) {
-        (_, true) | (None, false) => i32::from(!right),
-        (Some(r), false) => r.failures + 1,
-    };
-    let locks = (!right && i64::from(failures) >= i64::from(threshold)).then(|| now + lock_for);
-    let (failures, locked_until) = match (right, locks) {
-        (true, _) => (0, None),
-        (false, Some(until)) => (0, Some(until.naive_utc())),
-        (false, None) => (failures, current.and_then(|r| r.locked_until)),
+    let (failures, locks, locked_until) = if right {
+        (0, None, None)
+    } else {
+        let failures = current.as_ref().map_or(0, |r| r.failures) + 1;
+        if i64::from(failures) >= i64::from(threshold) {
+            let until = now + lock_for;
+            (0, Some(until), Some(until.naive_utc()))
+        } else {
+            (failures, None, current.and_then(|r| r.locked_until))
+        }
     };
     diesel::insert_into(login_throttle::table)
         .values((
