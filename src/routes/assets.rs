@@ -13,7 +13,7 @@ struct Asset {
     body: &'static [u8],
 }
 
-const ASSETS: [Asset; 5] = [
+const ASSETS: [Asset; 6] = [
     Asset {
         path: "css/portal.css",
         content_type: "text/css; charset=utf-8",
@@ -23,6 +23,11 @@ const ASSETS: [Asset; 5] = [
         path: "js/api-access.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/js/api-access.js"),
+    },
+    Asset {
+        path: "js/login.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/js/login.js"),
     },
     Asset {
         path: "js/menu.js",

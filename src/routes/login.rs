@@ -123,6 +123,9 @@ pub struct LoginForm {
     password: Option<String>,
     next: Option<String>,
     captcha: Option<String>,
+    /// "Show another image" pressed without JavaScript: the same form again, with the
+    /// username kept and a new captcha.
+    another_image: Option<String>,
 }
 
 /// Whether the captcha typed in `form` answers the one last shown to this browser.
@@ -173,6 +176,10 @@ pub async fn submit(
     let password = form.password.unwrap_or_default();
     let mut page = LoginPage::new(chrome, next.clone(), settings.captcha);
     page.username = username.clone();
+    if form.another_image.is_some() && settings.captcha {
+        page.notice = Some("Here is another image. Type the characters you see in it.");
+        return render(StatusCode::OK, &page);
+    }
 
     // Locks, sessions and the security log run on security time, which the trainer's
     // time machine does not move; the login time shown to the taxpayer is business time.
@@ -258,11 +265,15 @@ pub fn locked_message(until: chrono::DateTime<chrono::Utc>) -> String {
     )
 }
 
-/// The lock message as a demo portal shows it while its clock is moved: a lock
-/// follows real time, which the time machine does not move, so the message says so
-/// rather than contradict the portal time in the banner.
+/// The lock message as a demo portal shows it while its clock is moved.
 pub fn locked_message_on(until: chrono::DateTime<chrono::Utc>, clock: &Clock) -> String {
-    let message = locked_message(until);
+    with_lock_clock_note(locked_message(until), clock)
+}
+
+/// `message` about a lock, with a note while the demo clock is moved: a lock follows
+/// real time, which the time machine does not move, so the message says so rather
+/// than contradict the portal time in the banner.
+pub fn with_lock_clock_note(message: String, clock: &Clock) -> String {
     if clock.demo_offset().is_zero() {
         message
     } else {

@@ -485,6 +485,54 @@ async fn with_the_captcha_on_a_login_needs_the_characters_of_the_image() {
 }
 
 #[actix_web::test]
+async fn another_captcha_image_without_javascript_keeps_the_username_and_counts_no_failure() {
+    let app = spawn_app_with(|s| s.captcha = true).await;
+    let b = app.browser();
+    let page = b.get("/login").await;
+    assert_eq!(
+        page.attr("#captcha-refresh", "name").as_deref(),
+        Some("another_image")
+    );
+    let token = page.csrf_token();
+    b.get("/captcha").await;
+    let first = app.captcha_shown(&b);
+    let again = b
+        .post_login_with(&token, USERNAME, PASSWORD, &[("another_image", "1")])
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.attr("#username", "value").as_deref(), Some(USERNAME));
+    assert_eq!(
+        again.attr("#password", "value"),
+        None,
+        "a password is never sent back"
+    );
+    assert!(again.attr("#password", "autofocus").is_some());
+    assert!(again
+        .text_of("login-notice")
+        .unwrap()
+        .contains("another image"));
+    assert!(again.text_of("captcha-error").is_none() && again.text_of("login-error").is_none());
+    assert_eq!(
+        app.count("login_throttle"),
+        0,
+        "no failed login was counted"
+    );
+    assert_eq!(
+        app.count("used_captchas"),
+        0,
+        "the shown image was not spent"
+    );
+    // The page's image is a new one, and it is the one that counts.
+    b.get("/captcha").await;
+    let second = app.captcha_shown(&b);
+    let res = b
+        .post_login_with(&token, USERNAME, PASSWORD, &[("captcha", &second)])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(!first.is_empty());
+}
+
+#[actix_web::test]
 async fn the_help_page_explains_the_feature_and_is_linked_from_the_page() {
     let app = spawn_app().await;
     let b = app.logged_in().await;
@@ -591,6 +639,18 @@ async fn a_lock_message_after_a_time_machine_jump_says_which_clock_it_follows() 
         .text_of("login-error")
         .unwrap()
         .ends_with("(Locks follow real time, which the demo clock does not move.)"));
+    // The trainer's own lock says the same.
+    let other = app.browser();
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(trainer_attempt(&other, "Wrong@2026").await);
+    }
+    let locked = last.unwrap().text_of("trainer-login-error").unwrap();
+    assert!(
+        locked.starts_with("Too many failed logins")
+            && locked.ends_with("(Locks follow real time, which the demo clock does not move.)"),
+        "{locked}"
+    );
     // The console's overview names each cell's column, so on a phone its rows
     // become cards and no column is cut off.
     let console = trainer.get("/trainer").await;

@@ -15,7 +15,7 @@ use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 use crate::routes::form::{Form, NoFields};
 use crate::routes::layout::Chrome;
-use crate::routes::login::{BUSY, STALE_FORM};
+use crate::routes::login::{with_lock_clock_note, BUSY, STALE_FORM};
 use crate::routes::{render, see_other};
 
 #[derive(Template)]
@@ -78,13 +78,16 @@ pub async fn submit(
         taxpayer: None,
         purpose: Purpose::TrainerLogin,
     };
+    let lock_message = |until| with_lock_clock_note(locked(until), &clock);
     match gate.attempt(credential, password, |_| Ok(())).await? {
         Attempt::Right => {}
-        Attempt::Locked { until } => return refuse(StatusCode::FORBIDDEN, locked(until)),
+        Attempt::Locked { until } => return refuse(StatusCode::FORBIDDEN, lock_message(until)),
         Attempt::Busy => return refuse(StatusCode::TOO_MANY_REQUESTS, BUSY.to_string()),
         Attempt::Wrong { locked_until } => {
-            let message = locked_until
-                .map_or_else(|| "That is not the trainer password.".to_string(), locked);
+            let message = locked_until.map_or_else(
+                || "That is not the trainer password.".to_string(),
+                lock_message,
+            );
             return refuse(StatusCode::UNAUTHORIZED, message);
         }
     }
