@@ -164,10 +164,19 @@ export async function walkGspStory({ browser, base, database }, guide) {
 
     // The GSP asks for an OTP; it arrives under Messages in the user menu. (No QA case
     // covers the OTP message itself.)
+    // The menu counts it as new until the Messages page has shown it.
     assert.equal((await authenticate({ action: "OTPREQUEST" })).json.status_cd, "1");
-    await page.getByText(`Account menu of ${TAXPAYER.legalName}`).click();
-    await page.getByRole("link", { name: "Messages" }).click();
+    await page.reload();
+    const menu = page.getByText(`Account menu of ${TAXPAYER.legalName}`);
+    assert.match(await menu.textContent(), /, 1 unread message$/);
+    await menu.click();
+    const messagesLink = page.getByRole("link", { name: "Messages" });
+    assert.equal((await messagesLink.innerText()).replace(/\s+/g, " "), "Messages 1 new");
+    await messagesLink.click();
     await page.getByRole("heading", { name: "Messages" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "1 new message since you last looked." }).waitFor();
+    await page.locator("#message-list li").first().getByText("New", { exact: true }).waitFor();
+    assert.equal(await page.getByText("unread message").count(), 0, "the header's count is gone once seen");
     await checkA11y(page, "Messages");
     await guide.shoot(page, null, "The GSP software asks the portal for an OTP. It is sent to the taxpayer, like a text message, and can be read under Messages in the menu under the business name. The taxpayer gives it to the GSP.");
     const message = await page.locator("#message-list li").first().textContent();

@@ -112,6 +112,7 @@ diesel::table! {
         taxpayer_id -> Integer,
         sent_at -> Timestamp,
         body -> Text,
+        read_at -> Nullable<Timestamp>,
     }
 }
 

@@ -14,6 +14,8 @@ use crate::auth::session::{Flash, TypedSession};
 use crate::auth::visitor::Visitor;
 use crate::clock::{describe_offset, Clock};
 use crate::config::Settings;
+use crate::db::models::message;
+use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 
@@ -59,6 +61,8 @@ pub fn summary<const N: usize>(fields: [(&'static str, Option<&str>); N]) -> Vec
 pub struct UserMenu {
     pub name: String,
     pub last_logged_in: Option<String>,
+    /// Messages not yet seen on the Messages page (an OTP that just arrived).
+    pub unread_messages: i64,
 }
 
 /// A link of the portal's menus. Those this copy does not build lead to a page at
@@ -150,10 +154,16 @@ impl Chrome {
         let clock = app_data::<Clock>(req)?;
         let session = TypedSession::of(req);
         let user = match viewer(req).await? {
-            Viewer::Taxpayer(t) => Some(UserMenu {
-                name: t.trade_name.clone().unwrap_or_else(|| t.legal_name.clone()),
-                last_logged_in: t.last_logged_in().map(ist_datetime),
-            }),
+            Viewer::Taxpayer(t) => {
+                let pool = app_data::<Pool>(req)?;
+                let id = t.id;
+                Some(UserMenu {
+                    name: t.trade_name.clone().unwrap_or_else(|| t.legal_name.clone()),
+                    last_logged_in: t.last_logged_in().map(ist_datetime),
+                    unread_messages: db::run(&pool, move |conn| message::unread_count(conn, id))
+                        .await?,
+                })
+            }
             Viewer::Anonymous { .. } => None,
         };
         // A logged-in session (taxpayer or trainer) has its own token; a visitor's
@@ -177,6 +187,14 @@ impl Chrome {
                 now: ist_datetime(clock.now()),
             }),
         })
+    }
+
+    /// This header with the menu's count of unread messages set to `count`.
+    pub fn with_unread_messages(mut self, count: i64) -> Self {
+        if let Some(user) = self.user.as_mut() {
+            user.unread_messages = count;
+        }
+        self
     }
 
     pub fn nav(&self) -> &'static [MenuItem] {

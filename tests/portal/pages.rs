@@ -323,3 +323,48 @@ async fn applications_with_access_and_recent_changes_say_they_are_extras_of_the_
             .starts_with("An extra of this training copy"));
     }
 }
+
+#[actix_web::test]
+async fn an_otp_is_counted_as_unread_in_the_menu_until_the_messages_page_shows_it() {
+    let app = spawn_app().await;
+    let gsp = app.gsp("Test GSP");
+    let b = app.logged_in().await;
+    b.confirm("Y", Some("24")).await;
+    let quiet = b.get("/dashboard").await;
+    assert!(quiet.text_of("menu-unread").is_none() && quiet.text_of("messages-unread").is_none());
+
+    for _ in 0..2 {
+        assert_eq!(gsp.otp_request(USERNAME).await.json["status_cd"], "1");
+    }
+    let dashboard = b.get("/dashboard").await;
+    assert_eq!(
+        dashboard.text_of("messages-unread").as_deref(),
+        Some("2 new")
+    );
+    assert!(dashboard
+        .text_of("menu-unread")
+        .unwrap()
+        .contains("2 unread messages"));
+
+    let messages = b.get("/messages").await;
+    assert_eq!(messages.texts("#message-list li.messages__new").len(), 2);
+    assert_eq!(
+        messages.text_of("new-messages").as_deref(),
+        Some("2 new messages since you last looked.")
+    );
+    assert!(messages.text_of("messages-unread").is_none(), "seen now");
+    let seen = b.get("/messages").await;
+    assert!(seen.texts("#message-list li.messages__new").is_empty());
+    assert!(seen.text_of("new-messages").is_none());
+
+    assert_eq!(gsp.otp_request(USERNAME).await.json["status_cd"], "1");
+    let one = b.get("/profile").await;
+    assert_eq!(one.text_of("messages-unread").as_deref(), Some("1 new"));
+    assert!(one
+        .text_of("menu-unread")
+        .unwrap()
+        .contains("1 unread message"));
+    let newest = b.get("/messages").await;
+    assert_eq!(newest.texts("#message-list li.messages__new").len(), 1);
+    assert_eq!(newest.texts("#message-list li").len(), 3);
+}

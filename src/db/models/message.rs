@@ -13,6 +13,8 @@ pub struct Message {
     pub id: i32,
     pub sent_at: NaiveDateTime,
     pub body: String,
+    /// When the taxpayer first saw it on the Messages page.
+    pub read_at: Option<NaiveDateTime>,
 }
 
 pub fn send(conn: &mut Conn, to: TaxpayerId, at: DateTime<Utc>, body: &str) -> QueryResult<()> {
@@ -34,4 +36,30 @@ pub fn recent(conn: &mut Conn, of: TaxpayerId, limit: i64) -> QueryResult<Vec<Me
         .limit(limit)
         .select(Message::as_select())
         .load(conn)
+}
+
+/// How many messages of a taxpayer have not been seen on the Messages page.
+pub fn unread_count(conn: &mut Conn, of: TaxpayerId) -> QueryResult<i64> {
+    messages::table
+        .filter(messages::taxpayer_id.eq(of.0))
+        .filter(messages::read_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Marks the taxpayer's messages up to `up_to` (an id the page showed) as seen at `at`.
+pub fn mark_read(
+    conn: &mut Conn,
+    of: TaxpayerId,
+    up_to: i32,
+    at: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        messages::table
+            .filter(messages::taxpayer_id.eq(of.0))
+            .filter(messages::id.le(up_to))
+            .filter(messages::read_at.is_null()),
+    )
+    .set(messages::read_at.eq(at.naive_utc()))
+    .execute(conn)
 }
