@@ -178,7 +178,7 @@ export async function walkGspStory({ browser, base, database }, guide) {
     await page.locator("#message-list li").first().getByText("New", { exact: true }).waitFor();
     assert.equal(await page.getByText("unread message").count(), 0, "the header's count is gone once seen");
     await checkA11y(page, "Messages");
-    await guide.shoot(page, null, "The GSP software asks the portal for an OTP. It is sent to the taxpayer, like a text message, and can be read under Messages in the menu under the business name. The taxpayer gives it to the GSP.");
+    await guide.shoot(page, null, "The GSP software asks the portal for an OTP. It is sent to the taxpayer, like a text message, and can be read under Messages in the menu under the business name; the menu counts it as new until this page has shown it. The taxpayer gives it to the GSP.");
     const message = await page.locator("#message-list li").first().textContent();
     assert.match(message, new RegExp(`GSTIN ${TAXPAYER.gstin}`));
     const otp = message.match(/\b(\d{6})\b/)[1];
