@@ -86,6 +86,10 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
         R2d2Pool::builder()
             .max_size(size)
             .connection_timeout(Duration::from_secs(30))
+            // r2d2 would run `SELECT 1` (parsed anew each time) before lending a
+            // connection; a connection to a local file does not go stale, and a
+            // broken one fails its query with an error anyway.
+            .test_on_check_out(false)
             .connection_customizer(Box::new(Pragmas { read_only }))
             .build(ConnectionManager::<SqliteConnection>::new(url))
             .with_context(|| format!("could not open the database {}", path.display()))
@@ -106,33 +110,31 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
     })
 }
 
-/// Runs blocking database work that only reads on actix's thread pool, off the
-/// async workers, on a connection that refuses writes. Reads never wait for writers
-/// (WAL). The work may fail with any error that converts into `AppError` (Diesel's,
-/// usually).
+/// Runs database work that only reads, right here on the calling thread, on a
+/// connection that refuses writes. Reads never wait for writers (WAL) and take
+/// microseconds with the pages cached, so a trip to the blocking pool would cost more
+/// than the read: profiles of the page under load showed most time in the thread
+/// wake-ups of those trips. The work may fail with any error that converts into
+/// `AppError` (Diesel's, usually). Work that could take long belongs in [`write`]'s
+/// blocking pool, or in smaller reads.
 pub async fn run<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
-    E: Into<AppError> + Send + 'static,
-    T: Send + 'static,
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: Into<AppError>,
 {
-    on_blocking_thread(pool, false, work).await
+    // The async workers are the only callers, each running one read to the end
+    // before the next, so the reader pool (larger than the worker count) never makes
+    // this wait.
+    let mut conn = pool.readers.get().map_err(anyhow::Error::from)?;
+    work(&mut conn).map_err(Into::into)
 }
 
-/// Like [`run`], for work that writes: it runs holding the process's write lock, so
-/// writers take turns in the order they came instead of in SQLite's busy handler.
+/// Runs database work that writes on actix's blocking pool, since a commit waits for
+/// the disk. It runs holding the process's write lock, so writers take turns in the
+/// order they came instead of in SQLite's busy handler.
 /// The work opens its own (immediate) transaction when it has more than one
 /// statement.
 pub async fn write<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
-    E: Into<AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    on_blocking_thread(pool, true, work).await
-}
-
-async fn on_blocking_thread<T, E, F>(pool: &Pool, writes: bool, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
     E: Into<AppError> + Send + 'static,
@@ -144,17 +146,11 @@ where
         // readers still find one. The lock guards no data, only the turn; a panic in
         // another writer (whose transaction SQLite rolled back) leaves nothing to
         // distrust.
-        let _turn = writes.then(|| {
-            pool.writer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        });
-        let connections = if writes {
-            &pool.connections
-        } else {
-            &pool.readers
-        };
-        let mut conn = connections.get().map_err(anyhow::Error::from)?;
+        let _turn = pool
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut conn = pool.connections.get().map_err(anyhow::Error::from)?;
         work(&mut conn).map_err(Into::into)
     })
     .await
