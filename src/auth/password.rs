@@ -1,15 +1,17 @@
 //! Password hashing with argon2id (m = 19 MiB, t = 2, p = 1, random salt).
 //!
 //! Hashing is slow on purpose, so it runs on actix's blocking pool, and at most one
-//! hash per core runs at a time: a flood of logins then uses a bounded amount of
-//! memory and leaves the async workers free to serve pages.
+//! hash per core runs at a time, each in a working memory kept for the next: a flood
+//! of logins then uses a bounded amount of memory and leaves the async workers free
+//! to serve pages.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Context;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{self, PasswordHash, PasswordHasher as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
 use crate::error::AppError;
@@ -38,12 +40,45 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 /// Whether `password` matches the PHC string `hash`. A malformed stored hash is an
 /// error, not a mismatch, so that a broken row is noticed.
 pub fn verify(hash: &str, password: &str) -> anyhow::Result<bool> {
+    verify_in(&mut Vec::new(), hash, password)
+}
+
+/// [`verify`], working in `memory` (grown to the size the hash asks for) instead of
+/// a fresh allocation: the 19 MiB of each check then come from a few buffers kept
+/// for the purpose, not from whichever thread's malloc arena ran it, which under a
+/// login flood had grown the process past a gigabyte.
+fn verify_in(memory: &mut Vec<Block>, hash: &str, password: &str) -> anyhow::Result<bool> {
+    let malformed = |e: password_hash::Error| anyhow::anyhow!("{e}");
     let parsed = PasswordHash::new(hash)
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(malformed)
         .context("a stored password hash is malformed")?;
-    Ok(argon2()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+    let params = Params::try_from(&parsed).map_err(malformed)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(malformed)?;
+    let version = match parsed.version {
+        Some(v) => Version::try_from(v).map_err(|e| anyhow::anyhow!("{e}"))?,
+        None => Version::default(),
+    };
+    let expected = parsed.hash.context("a stored password hash has no hash")?;
+    let mut salt = [0u8; 64];
+    let salt = parsed
+        .salt
+        .context("a stored password hash has no salt")?
+        .decode_b64(&mut salt)
+        .map_err(malformed)?;
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    match Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut memory[..],
+    ) {
+        Ok(()) => Ok(bool::from(expected.as_bytes().ct_eq(&out))),
+        // Only a password argon2 cannot take (too long) gets here; it matches nothing.
+        Err(_) => Ok(false),
+    }
 }
 
 /// A short, stable fingerprint of a stored hash, kept in each session made with it.
@@ -66,10 +101,12 @@ fn dummy_hash() -> anyhow::Result<&'static str> {
     Ok(DUMMY.get_or_init(|| h))
 }
 
-/// Runs argon2 work off the async workers, at most `permits` at a time.
+/// Runs argon2 work off the async workers, at most `permits` at a time, each in one
+/// of at most `permits` working memories that are kept between checks.
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    memories: Arc<Mutex<Vec<Vec<Block>>>>,
     running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
     finished: Arc<AtomicUsize>,
@@ -79,6 +116,7 @@ impl Hasher {
     pub fn new(permits: usize) -> Self {
         Hasher {
             permits: Arc::new(Semaphore::new(permits.max(1))),
+            memories: Arc::default(),
             running: Arc::new(AtomicUsize::new(0)),
             peak: Arc::new(AtomicUsize::new(0)),
             finished: Arc::new(AtomicUsize::new(0)),
@@ -102,19 +140,36 @@ impl Hasher {
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> anyhow::Result<T> + Send + 'static,
     ) -> Result<T, AppError> {
         let _permit = self
             .permits
             .acquire()
             .await
             .context("the hashing semaphore was closed")?;
+        // A permit holder always finds a memory or makes one, so there are never
+        // more memories than permits.
+        let mut memory = self
+            .memories
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+            .unwrap_or_default();
         let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(running, Ordering::SeqCst);
-        let result = actix_web::web::block(work).await;
+        let result = actix_web::web::block(move || {
+            let result = work(&mut memory);
+            (memory, result)
+        })
+        .await;
         self.running.fetch_sub(1, Ordering::SeqCst);
         self.finished.fetch_add(1, Ordering::SeqCst);
-        Ok(result.context("the hashing thread failed")??)
+        let (memory, result) = result.context("the hashing thread failed")?;
+        self.memories
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(memory);
+        Ok(result?)
     }
 
     /// Checks a login: against `stored` when the taxpayer exists, against a dummy hash
@@ -124,20 +179,20 @@ impl Hasher {
         stored: Option<String>,
         password: String,
     ) -> Result<bool, AppError> {
-        self.run(move || match stored {
-            Some(hash) => verify(&hash, &password),
-            None => verify(dummy_hash()?, &password).map(|_| false),
+        self.run(move |memory| match stored {
+            Some(hash) => verify_in(memory, &hash, &password),
+            None => verify_in(memory, dummy_hash()?, &password).map(|_| false),
         })
         .await
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        self.run(move || hash(&password)).await
+        self.run(move |_| hash(&password)).await
     }
 
     /// Computes the dummy hash now, so the first unknown-username login is not faster.
     pub async fn warm_up(&self) -> Result<(), AppError> {
-        self.run(|| dummy_hash().map(drop)).await
+        self.run(|_| dummy_hash().map(drop)).await
     }
 }
 
@@ -151,6 +206,29 @@ mod tests {
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(verify(&h, "Gst@2026a").unwrap());
         assert!(!verify(&h, "Gst@2026b").unwrap());
+    }
+
+    #[test]
+    fn a_kept_memory_checks_hashes_of_any_cost_and_stays_for_the_next() {
+        let mut memory = Vec::new();
+        let h = hash("Gst@2026a").unwrap();
+        assert!(verify_in(&mut memory, &h, "Gst@2026a").unwrap());
+        assert_eq!(memory.len(), 19 * 1024, "grown to the hash's 19 MiB");
+        assert!(!verify_in(&mut memory, &h, "Gst@2026b").unwrap());
+        // A hash made with other parameters (an older, cheaper one) still checks.
+        let cheap = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 1, 1, None).unwrap(),
+        );
+        let salt = SaltString::encode_b64(b"sixteen byte slt").unwrap();
+        let old = cheap
+            .hash_password(b"Old@2025a", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_in(&mut memory, &old, "Old@2025a").unwrap());
+        assert!(!verify_in(&mut memory, &old, "Old@2025b").unwrap());
+        assert_eq!(memory.len(), 19 * 1024, "kept, not shrunk");
     }
 
     #[test]

@@ -4,7 +4,7 @@ pub mod models;
 pub mod schema;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -25,14 +25,16 @@ pub type Conn = SqliteConnection;
 /// the moment the lock comes free: under a burst of Confirms a few waited a second.
 /// Writers of this process therefore queue on a mutex first ([`write`]), so the
 /// next one starts as soon as the last commits; `busy_timeout` still covers other
-/// processes (the command line, a second server) on the same file.
+/// processes (the command line, a second server) on the same file. The queue is an
+/// async one: a waiting writer holds no thread, so a burst of logins does not grow
+/// the blocking pool to hundreds of threads (and their memory).
 #[derive(Clone)]
 pub struct Pool {
     connections: R2d2Pool<ConnectionManager<SqliteConnection>>,
     /// Connections on which SQLite refuses any write (`query_only`), for [`run`]:
     /// work that writes without taking the writer's turn fails loudly instead.
     readers: R2d2Pool<ConnectionManager<SqliteConnection>>,
-    writer: Arc<Mutex<()>>,
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Pool {
@@ -140,16 +142,13 @@ where
     E: Into<AppError> + Send + 'static,
     T: Send + 'static,
 {
+    // The turn first, then a connection: writers waiting in line hold none, so
+    // readers still find one. The turn goes with the work to its thread, so it
+    // ends when the work does, even if the request that asked for it is dropped.
+    let turn = Arc::clone(&pool.writer).lock_owned().await;
     let pool = pool.clone();
     actix_web::web::block(move || {
-        // The turn first, then a connection: writers waiting in line hold none, so
-        // readers still find one. The lock guards no data, only the turn; a panic in
-        // another writer (whose transaction SQLite rolled back) leaves nothing to
-        // distrust.
-        let _turn = pool
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _turn = turn;
         let mut conn = pool.connections.get().map_err(anyhow::Error::from)?;
         work(&mut conn).map_err(Into::into)
     })
