@@ -1,18 +1,17 @@
 //! Password hashing with argon2id (m = 19 MiB, t = 2, p = 1, random salt).
 //!
-//! Hashing is slow on purpose, so it runs on actix's blocking pool, and at most one
-//! hash per core runs at a time, each in a working memory kept for the next: a flood
-//! of logins then uses a bounded amount of memory and leaves the async workers free
-//! to serve pages.
+//! Hashing is slow on purpose, so it runs on threads of its own, one per core, each
+//! in a working memory kept for the next check and at a lower priority than the web
+//! workers: a flood of logins then uses a bounded amount of memory and leaves the
+//! async workers free to serve pages.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use anyhow::Context;
 use argon2::password_hash::{self, PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
 
 use crate::error::AppError;
 
@@ -101,22 +100,56 @@ fn dummy_hash() -> anyhow::Result<&'static str> {
     Ok(DUMMY.get_or_init(|| h))
 }
 
-/// Runs argon2 work off the async workers, at most `permits` at a time, each in one
-/// of at most `permits` working memories that are kept between checks.
+type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+/// Runs argon2 work on threads of its own, one per permit, each with a working memory
+/// kept from one check to the next. The threads run at a lower priority (nice 10),
+/// so a flood of logins takes the cores only while pages do not need them.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
-    memories: Arc<Mutex<Vec<Vec<Block>>>>,
+    jobs: Arc<Mutex<mpsc::Sender<Job>>>,
     running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
     finished: Arc<AtomicUsize>,
 }
 
+/// How much lower than the web workers the hashing threads run.
+const HASHING_NICENESS: i32 = 10;
+
 impl Hasher {
+    /// Starts `permits` hashing threads; they end when the last clone is dropped.
     pub fn new(permits: usize) -> Self {
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..permits.max(1) {
+            let receiver = Arc::clone(&receiver);
+            let started = std::thread::Builder::new()
+                .name(format!("argon2-{n}"))
+                .spawn(move || {
+                    // Best effort: where it is not allowed, hashing runs at the
+                    // workers' priority, as it did before.
+                    let _ = rustix::process::setpriority_process(
+                        Some(rustix::thread::gettid()),
+                        HASHING_NICENESS,
+                    );
+                    let mut memory = Vec::new();
+                    loop {
+                        let job = receiver
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .recv();
+                        match job {
+                            Ok(job) => job(&mut memory),
+                            Err(mpsc::RecvError) => break,
+                        }
+                    }
+                });
+            if let Err(e) = started {
+                tracing::error!(error = %e, "could not start a hashing thread");
+            }
+        }
         Hasher {
-            permits: Arc::new(Semaphore::new(permits.max(1))),
-            memories: Arc::default(),
+            jobs: Arc::new(Mutex::new(sender)),
             running: Arc::new(AtomicUsize::new(0)),
             peak: Arc::new(AtomicUsize::new(0)),
             finished: Arc::new(AtomicUsize::new(0)),
@@ -133,7 +166,7 @@ impl Hasher {
         self.peak.load(Ordering::SeqCst)
     }
 
-    /// One hash at a time per core.
+    /// One hashing thread per core.
     pub fn per_core() -> Self {
         Self::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
     }
@@ -142,34 +175,29 @@ impl Hasher {
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> anyhow::Result<T> + Send + 'static,
     ) -> Result<T, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let (running, peak, finished) = (
+            Arc::clone(&self.running),
+            Arc::clone(&self.peak),
+            Arc::clone(&self.finished),
+        );
+        let job: Job = Box::new(move |memory| {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            let result = work(memory);
+            running.fetch_sub(1, Ordering::SeqCst);
+            finished.fetch_add(1, Ordering::SeqCst);
+            // The request may have gone away meanwhile; nobody is left to tell.
+            let _ = answer.send(result);
+        });
+        self.jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
+        Ok(answered
             .await
-            .context("the hashing semaphore was closed")?;
-        // A permit holder always finds a memory or makes one, so there are never
-        // more memories than permits.
-        let mut memory = self
-            .memories
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop()
-            .unwrap_or_default();
-        let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
-        self.peak.fetch_max(running, Ordering::SeqCst);
-        let result = actix_web::web::block(move || {
-            let result = work(&mut memory);
-            (memory, result)
-        })
-        .await;
-        self.running.fetch_sub(1, Ordering::SeqCst);
-        self.finished.fetch_add(1, Ordering::SeqCst);
-        let (memory, result) = result.context("the hashing thread failed")?;
-        self.memories
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(memory);
-        Ok(result?)
+            .context("a hashing thread stopped before it answered")??)
     }
 
     /// Checks a login: against `stored` when the taxpayer exists, against a dummy hash
