@@ -29,7 +29,7 @@ pub struct Swept {
 
 /// One sweep at security time `now`, in one transaction.
 pub fn sweep(conn: &mut Conn, now: DateTime<Utc>) -> diesel::QueryResult<Swept> {
-    conn.immediate_transaction(|conn| {
+    crate::db::atomic(conn, |conn| {
         Ok(Swept {
             sessions: session::delete_expired(conn, now)?,
             failure_counts: login_throttle::sweep(conn, now, login_throttle::FORGET_AFTER)?,

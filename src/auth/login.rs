@@ -142,7 +142,7 @@ impl Gate {
             let now = self.clock.security_now();
             let (origin, reserve_key) = (self.origin.clone(), key.clone());
             let reservation = db::write(&self.pool, move |conn| {
-                conn.immediate_transaction(|conn| {
+                crate::db::atomic(conn, |conn| {
                     let r = login_throttle::reserve(conn, &reserve_key, now, policy.threshold)?;
                     if let Reservation::Locked(_) = r {
                         let kind = EventKind::LoginRefusedLocked;
@@ -171,7 +171,7 @@ impl Gate {
 
         let origin = self.origin.clone();
         let locks = db::write(&self.pool, move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::atomic(conn, |conn| {
                 let (threshold, lock_for) = (policy.threshold, policy.duration);
                 let locks = login_throttle::resolve(conn, &key, now, right, threshold, lock_for)?;
                 let kind = if right {

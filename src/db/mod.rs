@@ -2,9 +2,9 @@
 
 pub mod models;
 pub mod schema;
+mod writer;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,24 +17,23 @@ use crate::error::AppError;
 
 /// A pooled SQLite connection as the query functions take it.
 pub type Conn = SqliteConnection;
-/// The connections handed to handlers through `web::Data`, and the process's write
-/// lock.
+/// The connections handed to handlers through `web::Data`, and the queue to the
+/// process's one writer.
 ///
 /// SQLite lets one writer in at a time. Writers that find the lock taken wait in
 /// SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and may miss
 /// the moment the lock comes free: under a burst of Confirms a few waited a second.
-/// Writers of this process therefore queue on a mutex first ([`write`]), so the
-/// next one starts as soon as the last commits; `busy_timeout` still covers other
-/// processes (the command line, a second server) on the same file. The queue is an
-/// async one: a waiting writer holds no thread, so a burst of logins does not grow
-/// the blocking pool to hundreds of threads (and their memory).
+/// Writes of this process therefore go to one writer thread ([`write`]), which
+/// commits all that are waiting together (group commit, see `writer.rs`); a waiting
+/// write holds no thread. `busy_timeout` still covers other processes (the command
+/// line, a second server) on the same file.
 #[derive(Clone)]
 pub struct Pool {
     connections: R2d2Pool<ConnectionManager<SqliteConnection>>,
     /// Connections on which SQLite refuses any write (`query_only`), for [`run`]:
     /// work that writes without taking the writer's turn fails loudly instead.
     readers: R2d2Pool<ConnectionManager<SqliteConnection>>,
-    writer: Arc<tokio::sync::Mutex<()>>,
+    writer: std::sync::mpsc::Sender<writer::Job>,
 }
 
 impl Pool {
@@ -106,9 +105,10 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("could not apply the database migrations")?;
     Ok(Pool {
+        writer: writer::start(connections.clone())
+            .context("could not start the database writer")?,
         connections,
         readers: build(8, true)?,
-        writer: Arc::default(),
     })
 }
 
@@ -131,27 +131,39 @@ where
     work(&mut conn).map_err(Into::into)
 }
 
-/// Runs database work that writes on actix's blocking pool, since a commit waits for
-/// the disk. It runs holding the process's write lock, so writers take turns in the
-/// order they came instead of in SQLite's busy handler.
-/// The work opens its own (immediate) transaction when it has more than one
-/// statement.
+/// Runs database work that writes, on the process's one writer thread, in a savepoint
+/// of the next group commit; the answer comes once that commit is on the disk. The
+/// work's own transactions (see [`atomic`]) nest inside as savepoints.
 pub async fn write<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
     E: Into<AppError> + Send + 'static,
     T: Send + 'static,
 {
-    // The turn first, then a connection: writers waiting in line hold none, so
-    // readers still find one. The turn goes with the work to its thread, so it
-    // ends when the work does, even if the request that asked for it is dropped.
-    let turn = Arc::clone(&pool.writer).lock_owned().await;
-    let pool = pool.clone();
-    actix_web::web::block(move || {
-        let _turn = turn;
-        let mut conn = pool.connections.get().map_err(anyhow::Error::from)?;
-        work(&mut conn).map_err(Into::into)
-    })
-    .await
-    .map_err(anyhow::Error::from)?
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    pool.writer
+        .send(writer::job(work, answer))
+        .map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
+    answered
+        .await
+        .map_err(|_| anyhow::anyhow!("the database writer stopped before it answered"))?
+}
+
+/// Runs `work` as one unit: in an immediate transaction (the write lock taken at
+/// once, so it never fails halfway for a lock) when none is open, or in a savepoint
+/// of the one open, such as the writer's group commit.
+pub fn atomic<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
+    let open = AnsiTransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_some();
+    if open {
+        conn.transaction(work)
+    } else {
+        conn.immediate_transaction(work)
+    }
 }

@@ -29,7 +29,7 @@ pub fn save_offset(conn: &mut Conn, offset: TimeDelta) -> QueryResult<()> {
 /// later end, and OTPs asked later are forgotten. (The history keeps its rows as
 /// they were recorded.)
 pub fn clock_moved_back(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    crate::db::atomic(conn, |conn| {
         api_access::rebase_future_choices(conn, now)?;
         gsp_session::end_issued_after(conn, now, gsp::TOKEN_LIFETIME, gsp_session::ENDED_BY_CLOCK)?;
         otp_request::delete_made_after(conn, now).map(drop)

@@ -214,7 +214,7 @@ pub fn seed(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerError> {
 /// cleared and the demo data seeded again. Other taxpayers are left alone.
 pub fn reset(conn: &mut Conn, clock: &Clock) -> Result<(), AddTaxpayerError> {
     let usernames: Vec<&str> = TAXPAYERS.iter().map(|t| t.username).collect();
-    conn.immediate_transaction(|conn| {
+    crate::db::atomic(conn, |conn| {
         // Their sessions stay, marked, so each taxpayer is told the trainer reset the
         // demo instead of being told the session timed out.
         let ids: Vec<i32> = taxpayers::table

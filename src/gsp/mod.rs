@@ -84,7 +84,7 @@ pub fn authenticate(
     limits: Limits,
 ) -> QueryResult<Verdict<Answer>> {
     let username = username.trim().to_lowercase();
-    conn.immediate_transaction(|conn| {
+    crate::db::atomic(conn, |conn| {
         let taxpayer = taxpayer::find_by_username(conn, &username)?;
         let t = taxpayer.as_ref();
         let access = access_until(conn, t, now)?;

@@ -75,7 +75,7 @@ pub fn confirm(
     let stored = choice.apply(now);
     let hours = stored.duration.map(AccessDuration::hours);
     let expires = stored.expires_at.map(|t| t.naive_utc());
-    conn.immediate_transaction(|conn| {
+    crate::db::atomic(conn, |conn| {
         let ended = if stored.enabled {
             0
         } else {

@@ -35,7 +35,7 @@ pub fn get_or_insert_with(
     name: &str,
     make: impl FnOnce() -> String,
 ) -> QueryResult<String> {
-    conn.immediate_transaction(|conn| {
+    crate::db::atomic(conn, |conn| {
         let existing = app_settings::table
             .find(name)
             .select(app_settings::value)

@@ -55,7 +55,7 @@ pub fn all(conn: &mut Conn) -> QueryResult<Vec<GspClient>> {
 /// OTPs, so nothing it held stays usable or listed. Returns the number of sessions
 /// ended, or `None` when no active client has that id.
 pub fn revoke(conn: &mut Conn, client_id: &str, now: DateTime<Utc>) -> QueryResult<Option<usize>> {
-    conn.immediate_transaction(|conn| {
+    crate::db::atomic(conn, |conn| {
         let id: Option<i32> = diesel::update(
             gsp_clients::table
                 .filter(gsp_clients::client_id.eq(client_id))

@@ -140,7 +140,7 @@ pub async fn submit(
     let credential = fingerprint(&hash);
     let id = current.taxpayer.id;
     let ended = db::write(&pool, move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::atomic(conn, |conn| {
             taxpayer::update_password_hash(conn, id, &hash)?;
             let ended = session_rows::delete_for_taxpayer(conn, id)?;
             let detail = format!("{} other session(s) ended", ended.saturating_sub(1));
