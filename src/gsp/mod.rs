@@ -3,6 +3,8 @@
 //! in `routes::taxpayerapi`; the pure rules (token lifetimes, OTP shape and hashing)
 //! are in `domain::gsp`.
 
+pub mod wire;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use rand::Rng;
