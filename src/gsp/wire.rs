@@ -105,7 +105,8 @@ pub fn open_key(key: &Key, text: &str) -> Result<Key, Undecipherable> {
 
 /// base64 of HMAC-SHA256 of `data` under `key`.
 pub fn hmac_b64(key: &[u8], data: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(data);
     b64(&mac.finalize().into_bytes())
 }
@@ -220,7 +221,8 @@ impl KeyPair {
 /// `gsp-demo --encrypted` and the tests.
 pub fn seal_app_key(public_pem: &str, app_key: &Key) -> Result<String, KeyError> {
     use rsa::pkcs8::DecodePublicKey;
-    let public = RsaPublicKey::from_public_key_pem(public_pem).map_err(|e| KeyError(e.to_string()))?;
+    let public =
+        RsaPublicKey::from_public_key_pem(public_pem).map_err(|e| KeyError(e.to_string()))?;
     public
         .encrypt(&mut OsRng, Pkcs1v15Encrypt, app_key)
         .map(|sealed| b64(&sealed))
@@ -262,7 +264,10 @@ mod tests {
         let text = open(&rek, &e.data).unwrap();
         assert_eq!(text, b"eyJhIjoxfQ==");
         assert_eq!(hmac_b64(&rek, &text), e.hmac);
-        assert_eq!(unb64(std::str::from_utf8(&text).unwrap()).unwrap(), br#"{"a":1}"#);
+        assert_eq!(
+            unb64(std::str::from_utf8(&text).unwrap()).unwrap(),
+            br#"{"a":1}"#
+        );
     }
 
     #[test]
@@ -276,10 +281,19 @@ mod tests {
 
     #[test]
     fn bad_ciphertext_is_refused_without_saying_why() {
-        for bad in ["", "not base64!", "AAAA", "oT1ITcg5+TjYEN2cbCc7BQ", "oT1ITcg5+TjYEN2cbCc7BA=="] {
+        for bad in [
+            "",
+            "not base64!",
+            "AAAA",
+            "oT1ITcg5+TjYEN2cbCc7BQ",
+            "oT1ITcg5+TjYEN2cbCc7BA==",
+        ] {
             assert_eq!(open(&KEY, bad), Err(Undecipherable), "{bad}");
         }
-        assert_eq!(open_key(&KEY, "oT1ITcg5+TjYEN2cbCc7BQ=="), Err(Undecipherable));
+        assert_eq!(
+            open_key(&KEY, "oT1ITcg5+TjYEN2cbCc7BQ=="),
+            Err(Undecipherable)
+        );
     }
 
     #[test]
@@ -288,9 +302,15 @@ mod tests {
         let sealed = seal_app_key(&pair.public_pem().unwrap(), &KEY).unwrap();
         assert_eq!(pair.open_app_key(&sealed), Ok(KEY));
         // A ciphertext cut short, or one that is not PKCS#1, is simply refused.
-        assert_eq!(pair.open_app_key(&b64(&unb64(&sealed).unwrap()[1..])), Err(Undecipherable));
+        assert_eq!(
+            pair.open_app_key(&b64(&unb64(&sealed).unwrap()[1..])),
+            Err(Undecipherable)
+        );
         assert_eq!(pair.open_app_key(&b64(&[0u8; 256])), Err(Undecipherable));
-        assert!(pair.certificate_pem().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(pair
+            .certificate_pem()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----"));
     }
 
     // Sealed by OpenSSL (`openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:pkcs1`)
