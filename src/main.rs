@@ -61,10 +61,15 @@ enum Command {
         /// The taxpayer's GSTIN, sent with protected calls.
         #[arg(long)]
         gstin: String,
-        #[arg(long, default_value = gst_portal::demo::DEMO_GSP_CLIENT_ID)]
-        client_id: String,
-        #[arg(long, default_value = gst_portal::demo::DEMO_GSP_CLIENT_SECRET, hide_default_value = true)]
-        client_secret: String,
+        /// The GSP client (default: the demo data's client of the chosen protocol).
+        #[arg(long)]
+        client_id: Option<String>,
+        #[arg(long)]
+        client_secret: Option<String>,
+        /// Speak the encrypted wire protocol, printing each exchange's wire form and
+        /// what it decrypts to.
+        #[arg(long)]
+        encrypted: bool,
     },
     /// Whether, in demo mode, the API simulator also accepts the sandbox OTP 575757 from
     /// the demo data's taxpayers (seeding turns it on once; never for other taxpayers).
@@ -241,13 +246,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             gstin,
             client_id,
             client_secret,
+            encrypted,
         }) => {
+            use gst_portal::demo;
+            let (default_id, default_secret) = if encrypted {
+                (
+                    demo::DEMO_ENCRYPTED_CLIENT_ID,
+                    demo::DEMO_ENCRYPTED_CLIENT_SECRET,
+                )
+            } else {
+                (demo::DEMO_GSP_CLIENT_ID, demo::DEMO_GSP_CLIENT_SECRET)
+            };
             let settings = gst_portal::gsp_demo::DemoSettings {
                 url: url.trim_end_matches('/').to_string(),
                 username,
                 gstin,
-                client_id,
-                client_secret,
+                client_id: client_id.unwrap_or_else(|| default_id.to_string()),
+                client_secret: client_secret.unwrap_or_else(|| default_secret.to_string()),
+                encrypted,
             };
             actix_web::rt::System::new().block_on(async {
                 let stdin = std::io::stdin();
