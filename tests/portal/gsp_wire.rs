@@ -489,3 +489,29 @@ async fn random_bytes_wrong_lengths_and_wrong_types_never_get_a_5xx() {
     let (answer, _) = gsp.data("/taxpayerapi/v1.0/profile").await;
     assert_eq!(answer.code(), "AUTH4033");
 }
+
+#[actix_web::test]
+async fn rotating_the_key_ends_encrypted_sessions_and_old_sealed_app_keys_fail() {
+    let app = spawn_app().await;
+    let b = enabled(&app).await;
+    let mut gsp = WireClient::new(&app, "Wire GSP").await;
+    assert_eq!(gsp.otp_request().await.code(), "1");
+    assert_eq!(
+        gsp.auth_token(&otp_from_messages(&b).await).await.code(),
+        "1"
+    );
+    let ended = {
+        let mut conn = app.pool.get().unwrap();
+        let made = gst_portal::gsp::make_key_pair().unwrap();
+        gst_portal::gsp::rotate_key_pair(&mut conn, &made, app.clock.now()).unwrap()
+    };
+    assert_eq!(ended, 1);
+    assert_eq!(
+        gsp.data("/taxpayerapi/v1.0/profile").await.0.code(),
+        "AUTH4033"
+    );
+    // The app key sealed with the old public key no longer opens.
+    assert_eq!(gsp.otp_request().await.code(), "AUTH4036");
+    let fresh = WireClient::new(&app, "Wire GSP 2").await;
+    assert_eq!(fresh.otp_request().await.code(), "1");
+}
