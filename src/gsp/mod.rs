@@ -478,5 +478,5 @@ pub fn key_pair(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<StoredKey
 /// The public half of a stored pair as a PEM `PUBLIC KEY`.
 pub fn public_key_pem(stored: &StoredKey) -> anyhow::Result<String> {
     let pair = KeyPair::from_pem(&stored.private_key_pem).context("reading the GSP RSA key")?;
-    Ok(pair.public_pem().context("encoding the GSP public key")?)
+    pair.public_pem().context("encoding the GSP public key")
 }

@@ -235,10 +235,10 @@ pub async fn server_key(pool: &Pool, clock: &Clock) -> Result<StoredKey, AppErro
         .await
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking pool: {e}")))??;
     let now = clock.now();
-    Ok(db::write(pool, move |conn| {
+    db::write(pool, move |conn| {
         crate::gsp::keep_key_pair(conn, &made, now)
     })
-    .await?)
+    .await
 }
 
 /// The GSP client named by the `clientid` and `client-secret` headers, with the
