@@ -207,13 +207,19 @@ pub fn data_answer(
     call: &DataCall,
     data: &impl serde::Serialize,
 ) -> Result<HttpResponse, ApiError> {
+    #[derive(serde::Serialize)]
+    struct Plain<'a, T> {
+        status_cd: &'static str,
+        data: &'a T,
+    }
+    if !call.encrypted {
+        return Ok(HttpResponse::Ok().json(Plain {
+            status_cd: "1",
+            data,
+        }));
+    }
     let json = serde_json::to_vec(data)
         .map_err(|e| AppError::Unexpected(anyhow::Error::new(e).context("answer JSON")))?;
-    if !call.encrypted {
-        let value: serde_json::Value = serde_json::from_slice(&json)
-            .map_err(|e| AppError::Unexpected(anyhow::Error::new(e).context("answer JSON")))?;
-        return Ok(HttpResponse::Ok().json(serde_json::json!({"status_cd": "1", "data": value})));
-    }
     let sek = call.open.sek().ok_or_else(|| {
         AppError::Unexpected(anyhow::anyhow!("an encrypted client's session has no SEK"))
     })?;
