@@ -13,6 +13,14 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
+/// An HTTP client that waits long enough for the first call of a portal, which
+/// makes its RSA key pair (seconds in a debug build on a busy machine).
+fn client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .finish()
+}
+
 /// AES-256-ECB with PKCS#7, then base64.
 fn seal(key: &[u8; 32], plain: &[u8]) -> String {
     let cipher = aes::Aes256::new(key.into());
@@ -55,7 +63,7 @@ struct WireClient {
 impl WireClient {
     async fn new(app: &TestApp, name: &str) -> WireClient {
         let gsp = app.gsp_speaking(name, true);
-        let mut res = awc::Client::new()
+        let mut res = client()
             .get(format!("{}/taxpayerapi/public-key.pem", app.base))
             .send()
             .await
@@ -86,7 +94,7 @@ impl WireClient {
     }
 
     fn request(&self, method: awc::http::Method, path: &str) -> awc::ClientRequest {
-        awc::Client::new()
+        client()
             .request(method, format!("{}{path}", self.base))
             .insert_header(("clientid", self.client_id.as_str()))
             .insert_header(("client-secret", self.secret.as_str()))
@@ -346,7 +354,7 @@ async fn encrypted_calls_need_the_real_headers_with_the_real_codes() {
     let body =
         json!({"action": "OTPREQUEST", "username": USERNAME, "app_key": gsp.sealed_app_key()});
     let send = |drop_header: &'static str, state: &'static str| {
-        let mut req = awc::Client::new()
+        let mut req = client()
             .post(format!("{}/taxpayerapi/v0.2/authenticate", app.base))
             .insert_header(("content-type", "application/json"));
         for (name, value) in [
@@ -410,7 +418,7 @@ async fn the_key_downloads_are_a_pem_public_key_and_a_certificate() {
     let get = |path: &'static str| {
         let url = format!("{}{path}", app.base);
         async move {
-            let mut res = awc::Client::new().get(url).send().await.unwrap();
+            let mut res = client().get(url).send().await.unwrap();
             let body = String::from_utf8(res.body().await.unwrap().to_vec()).unwrap();
             (res.status(), body)
         }
