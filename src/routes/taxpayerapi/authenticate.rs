@@ -253,6 +253,15 @@ mod tests {
             parse_request(br#"{"action":"LOGOUT","username":"a","app_key":"k","auth_token":"t"}"#)
                 .unwrap();
         assert_eq!(r.auth_token.as_deref(), Some("t"));
+        // Very old clients name the app key `appkey`.
+        let r = parse_request(br#"{"action":"OTPREQUEST","username":"a","appkey":"old"}"#).unwrap();
+        assert_eq!(r.app_key, "old");
+        // An encrypted OTP is 24 characters of base64.
+        let sealed = r#"{"action":"AUTHTOKEN","username":"a","app_key":"k","otp":"oT1ITcg5+TjYEN2cbCc7BQ=="}"#;
+        assert_eq!(
+            parse_request(sealed.as_bytes()).unwrap().otp.as_deref(),
+            Some("oT1ITcg5+TjYEN2cbCc7BQ==")
+        );
     }
 
     #[test]
@@ -268,6 +277,10 @@ mod tests {
         assert_eq!(
             msg(br#"{"action":"OTPREQUEST","app_key":"k"}"#),
             "The field username is missing or empty."
+        );
+        assert_eq!(
+            msg(br#"{"action":"OTPREQUEST","username":"a"}"#),
+            "The field app_key is missing or empty."
         );
         assert_eq!(
             msg(br#"{"action":"OTPREQUEST","username":5,"app_key":"k"}"#),
