@@ -88,7 +88,7 @@ export async function startPortal({ serveArgs = [], taxpayer = true } = {}) {
 
 // Registers a GSP client with the command line; returns its credentials.
 export function addGspClient(database, name) {
-  const out = spawnSync(BIN, ["--database", database, "gsp-client", "add", "--name", name], { encoding: "utf8" });
+  const out = spawnSync(BIN, ["--database", database, "gsp-client", "add", "--name", name, "--plain"], { encoding: "utf8" });
   if (out.status !== 0) {
     throw new Error(`gsp-client add failed: ${out.stderr}`);
   }

@@ -185,7 +185,7 @@ export async function walkGspStory({ browser, base, database }, guide) {
 
     // With the OTP the GSP gets a token and reads the profile.
     const token = await authenticate({ action: "AUTHTOKEN", otp });
-    assert.equal(token.status, 201);
+    assert.equal(token.status, 200);
     assert.equal(token.json.expiry, 360);
     const ok = await profile(token.json.auth_token);
     assert.equal(ok.status, 200);

@@ -155,17 +155,19 @@ pub struct ClientCredentials {
     pub client_secret: String,
 }
 
-/// Registers a GSP client under `name` with fresh random credentials.
+/// Registers a GSP client under `name` with fresh random credentials, speaking the
+/// encrypted wire protocol or (`encrypted` false) the plain one.
 pub fn add_gsp_client(
     conn: &mut Conn,
     name: &str,
+    encrypted: bool,
     now: DateTime<Utc>,
 ) -> Result<ClientCredentials, AddTaxpayerError> {
     let credentials = ClientCredentials {
         client_id: format!("gsp-{}", random_hex(8)),
         client_secret: random_hex(32),
     };
-    insert_gsp_client(conn, name, &credentials, now)?;
+    insert_gsp_client(conn, name, &credentials, encrypted, now)?;
     Ok(credentials)
 }
 
@@ -173,6 +175,7 @@ pub(crate) fn insert_gsp_client(
     conn: &mut Conn,
     name: &str,
     credentials: &ClientCredentials,
+    encrypted: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AddTaxpayerError> {
     let name = name.trim();
@@ -187,6 +190,7 @@ pub(crate) fn insert_gsp_client(
         &credentials.client_id,
         &sha256_hex(&credentials.client_secret),
         name,
+        encrypted,
         now,
     )?;
     Ok(())

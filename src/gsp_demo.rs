@@ -1,11 +1,14 @@
 //! `gst-portal gsp-demo`: plays GSP software against a running portal and prints every
 //! exchange, so a trainer can show the whole story on a projector: OTP, token, a
-//! protected call, a refresh and a logout.
+//! protected call, a refresh and a logout. With `--encrypted` it speaks the real wire
+//! protocol and prints, for each exchange, the wire form and what it decrypts to.
 
 use std::io::{BufRead, Write};
 
 use anyhow::Context;
 use serde_json::{json, Value};
+
+use crate::gsp::wire::{self, Key};
 
 /// Who the demo acts as, and against which portal.
 pub struct DemoSettings {
@@ -14,12 +17,22 @@ pub struct DemoSettings {
     pub gstin: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Speak the encrypted wire protocol (the client must be registered for it).
+    pub encrypted: bool,
+}
+
+/// The keys an encrypted client holds: its app key and, once it has a token, the SEK.
+struct Keys {
+    public_pem: String,
+    app_key: Key,
+    sek: Option<Key>,
 }
 
 struct Step<'a> {
     out: &'a mut dyn Write,
     client: awc::Client,
     settings: &'a DemoSettings,
+    keys: Option<Keys>,
 }
 
 impl Step<'_> {
@@ -31,10 +44,7 @@ impl Step<'_> {
             serde_json::to_string_pretty(&body)?
         )?;
         let mut res = self
-            .client
-            .post(&url)
-            .insert_header(("clientid", self.settings.client_id.as_str()))
-            .insert_header(("client-secret", self.settings.client_secret.as_str()))
+            .headers(self.client.post(&url))
             .send_json(&body)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
@@ -49,10 +59,7 @@ impl Step<'_> {
             "\n== A protected call with the token\n-> GET {url}"
         )?;
         let mut res = self
-            .client
-            .get(&url)
-            .insert_header(("clientid", self.settings.client_id.as_str()))
-            .insert_header(("client-secret", self.settings.client_secret.as_str()))
+            .headers(self.client.get(&url))
             .insert_header(("auth-token", token))
             .insert_header(("username", self.settings.username.as_str()))
             .insert_header(("gstin", gstin))
@@ -60,7 +67,107 @@ impl Step<'_> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("could not reach {url}"))?;
-        self.answer(&mut res).await
+        let answer = self.answer(&mut res).await?;
+        self.open_envelope(&answer)?;
+        Ok(answer)
+    }
+
+    /// The client's headers; for the encrypted protocol also state-cd, ip-usr, txn.
+    fn headers(&self, req: awc::ClientRequest) -> awc::ClientRequest {
+        let req = req
+            .insert_header(("clientid", self.settings.client_id.as_str()))
+            .insert_header(("client-secret", self.settings.client_secret.as_str()));
+        if self.keys.is_none() {
+            return req;
+        }
+        let state: String = self.settings.gstin.chars().take(2).collect();
+        req.insert_header(("state-cd", state))
+            .insert_header(("ip-usr", "127.0.0.1"))
+            .insert_header(("txn", crate::auth::random_hex(16)))
+    }
+
+    /// The app key as this request sends it: sealed with the portal's RSA key.
+    fn sealed_app_key(&mut self) -> anyhow::Result<Value> {
+        let Some(keys) = &self.keys else {
+            return Ok(json!("gsp-demo-app-key"));
+        };
+        let sealed = wire::seal_app_key(&keys.public_pem, &keys.app_key)?;
+        writeln!(
+            self.out,
+            "   app key {} -> RSA PKCS#1 v1.5 under the portal's public key, base64",
+            wire::b64(&keys.app_key)
+        )?;
+        Ok(json!(sealed))
+    }
+
+    /// The OTP as AUTHTOKEN sends it: sealed with AES under the app key.
+    fn sealed_otp(&mut self, otp: &str) -> anyhow::Result<Value> {
+        let Some(keys) = &self.keys else {
+            return Ok(json!(otp));
+        };
+        let sealed = wire::seal(&keys.app_key, otp.as_bytes());
+        writeln!(
+            self.out,
+            "   otp {otp} -> AES-256-ECB under the app key: {sealed}"
+        )?;
+        Ok(json!(sealed))
+    }
+
+    /// REFRESHTOKEN's app key: a new one, sealed under the current SEK.
+    fn new_app_key(&mut self) -> anyhow::Result<Value> {
+        let Some(keys) = &mut self.keys else {
+            return Ok(json!("gsp-demo-app-key"));
+        };
+        let sek = keys.sek.context("no session key yet")?;
+        keys.app_key = wire::random_key();
+        let sealed = wire::seal(&sek, &keys.app_key);
+        writeln!(
+            self.out,
+            "   new app key {} -> AES-256-ECB under the SEK: {sealed}",
+            wire::b64(&keys.app_key)
+        )?;
+        Ok(json!(sealed))
+    }
+
+    /// Opens the `sek` of a token answer with the app key.
+    fn open_sek(&mut self, answer: &Value) -> anyhow::Result<()> {
+        let (Some(keys), Some(sealed)) = (&mut self.keys, answer["sek"].as_str()) else {
+            return Ok(());
+        };
+        let sek = wire::open_key(&keys.app_key, sealed).context("the sek does not open")?;
+        keys.sek = Some(sek);
+        writeln!(
+            self.out,
+            "   sek opens with the app key to the session key {}",
+            wire::b64(&sek)
+        )?;
+        Ok(())
+    }
+
+    /// Opens a data answer: the REK with the SEK, the data with the REK, the HMAC.
+    fn open_envelope(&mut self, answer: &Value) -> anyhow::Result<()> {
+        let Some(Keys { sek: Some(sek), .. }) = &self.keys else {
+            return Ok(());
+        };
+        let (Some(rek), Some(data), Some(hmac)) = (
+            answer["rek"].as_str(),
+            answer["data"].as_str(),
+            answer["hmac"].as_str(),
+        ) else {
+            return Ok(());
+        };
+        let rek = wire::open_key(sek, rek).context("the rek does not open")?;
+        let text = wire::open(&rek, data).context("the data does not open")?;
+        let checks = wire::hmac_b64(&rek, &text) == hmac;
+        let json: Value = serde_json::from_slice(&wire::unb64(&String::from_utf8_lossy(&text))?)?;
+        writeln!(
+            self.out,
+            "   rek opens with the SEK to {}\n   data opens with the REK to base64 JSON; HMAC-SHA256 {}:\n{}",
+            wire::b64(&rek),
+            if checks { "checks" } else { "DOES NOT CHECK" },
+            serde_json::to_string_pretty(&json)?
+        )?;
+        Ok(())
     }
 
     async fn answer<S>(&mut self, res: &mut awc::ClientResponse<S>) -> anyhow::Result<Value>
@@ -91,15 +198,35 @@ pub async fn run(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let client = awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .finish();
+    let keys = if settings.encrypted {
+        let url = format!("{}/taxpayerapi/public-key.pem", settings.url);
+        let mut res = client
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("could not reach {url}"))?;
+        let pem = String::from_utf8(res.body().await?.to_vec())?;
+        writeln!(out, "== 0. The portal's public key ({url})\n{pem}")?;
+        Some(Keys {
+            public_pem: pem,
+            app_key: wire::random_key(),
+            sek: None,
+        })
+    } else {
+        None
+    };
     let mut step = Step {
         out,
-        client: awc::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .finish(),
+        client,
         settings,
+        keys,
     };
     let user = settings.username.as_str();
-    let app_key = "gsp-demo-app-key";
+    let app_key = step.sealed_app_key()?;
     let ask = step
         .post(
             "1. Ask for an OTP",
@@ -119,28 +246,33 @@ pub async fn run(
     input
         .read_line(&mut otp)
         .context("could not read the OTP")?;
+    let (app_key, otp) = (step.sealed_app_key()?, step.sealed_otp(otp.trim())?);
     let token = step
         .post(
             "2. Trade the OTP for an auth token",
-            json!({"action": "AUTHTOKEN", "username": user, "app_key": app_key, "otp": otp.trim()}),
+            json!({"action": "AUTHTOKEN", "username": user, "app_key": app_key, "otp": otp}),
         )
         .await?;
     if !succeeded(&token) {
         writeln!(step.out, "\nNo token: the OTP was not accepted.")?;
         return Ok(());
     }
+    step.open_sek(&token)?;
     let auth_token = token["auth_token"].as_str().unwrap_or_default().to_string();
     step.profile(&auth_token, &settings.gstin).await?;
+    let app_key = step.new_app_key()?;
     let refreshed = step
         .post(
             "3. Refresh the token without a new OTP",
             json!({"action": "REFRESHTOKEN", "username": user, "app_key": app_key, "auth_token": auth_token}),
         )
         .await?;
+    step.open_sek(&refreshed)?;
     let current = refreshed["auth_token"]
         .as_str()
         .map_or(auth_token, str::to_string);
     step.profile(&current, &settings.gstin).await?;
+    let app_key = step.sealed_app_key()?;
     step.post(
         "4. Log out",
         json!({"action": "LOGOUT", "username": user, "app_key": app_key, "auth_token": current}),

@@ -48,6 +48,9 @@ enum Command {
     /// Manage GSP/ASP clients of the API simulator.
     #[command(subcommand)]
     GspClient(GspClientCommand),
+    /// The simulator's RSA key pair for the encrypted GSP protocol.
+    #[command(subcommand)]
+    GspKey(GspKeyCommand),
     /// Play GSP software against a running portal, printing every exchange.
     GspDemo {
         /// The portal's address.
@@ -58,10 +61,15 @@ enum Command {
         /// The taxpayer's GSTIN, sent with protected calls.
         #[arg(long)]
         gstin: String,
-        #[arg(long, default_value = gst_portal::demo::DEMO_GSP_CLIENT_ID)]
-        client_id: String,
-        #[arg(long, default_value = gst_portal::demo::DEMO_GSP_CLIENT_SECRET, hide_default_value = true)]
-        client_secret: String,
+        /// The GSP client (default: the demo data's client of the chosen protocol).
+        #[arg(long)]
+        client_id: Option<String>,
+        #[arg(long)]
+        client_secret: Option<String>,
+        /// Speak the encrypted wire protocol, printing each exchange's wire form and
+        /// what it decrypts to.
+        #[arg(long)]
+        encrypted: bool,
     },
     /// Whether, in demo mode, the API simulator also accepts the sandbox OTP 575757 from
     /// the demo data's taxpayers (seeding turns it on once; never for other taxpayers).
@@ -77,6 +85,10 @@ enum GspClientCommand {
     Add {
         #[arg(long)]
         name: String,
+        /// Speak the plain protocol (app key and OTP as they are, answers not
+        /// encrypted: for curl and trainers) instead of the encrypted one.
+        #[arg(long)]
+        plain: bool,
     },
     /// List the registered clients.
     List,
@@ -85,6 +97,18 @@ enum GspClientCommand {
         #[arg(long)]
         client_id: String,
     },
+}
+
+#[derive(Subcommand)]
+enum GspKeyCommand {
+    /// Print the public key as PEM (made first if there is none yet).
+    Export {
+        /// Print the self-signed X.509 certificate (.cer) instead.
+        #[arg(long)]
+        cert: bool,
+    },
+    /// Make a new key pair; the sessions of encrypted clients end.
+    Rotate,
 }
 
 /// `Parser` as well as `Args`, so the same settings (from the environment) apply
@@ -215,19 +239,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::Taxpayer(TaxpayerCommand::Add(args))) => add_taxpayer(database, args),
         Some(Command::GspClient(command)) => gsp_client(database, command),
+        Some(Command::GspKey(command)) => gsp_key(database, command),
         Some(Command::GspDemo {
             url,
             username,
             gstin,
             client_id,
             client_secret,
+            encrypted,
         }) => {
+            use gst_portal::demo;
+            let (default_id, default_secret) = if encrypted {
+                (
+                    demo::DEMO_ENCRYPTED_CLIENT_ID,
+                    demo::DEMO_ENCRYPTED_CLIENT_SECRET,
+                )
+            } else {
+                (demo::DEMO_GSP_CLIENT_ID, demo::DEMO_GSP_CLIENT_SECRET)
+            };
             let settings = gst_portal::gsp_demo::DemoSettings {
                 url: url.trim_end_matches('/').to_string(),
                 username,
                 gstin,
-                client_id,
-                client_secret,
+                client_id: client_id.unwrap_or_else(|| default_id.to_string()),
+                client_secret: client_secret.unwrap_or_else(|| default_secret.to_string()),
+                encrypted,
             };
             actix_web::rt::System::new().block_on(async {
                 let stdin = std::io::stdin();
@@ -254,9 +290,13 @@ fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()
     let mut conn = pool.get()?;
     let now = Clock::system().now();
     match command {
-        GspClientCommand::Add { name } => {
-            let c = admin::add_gsp_client(&mut conn, &name, now)?;
-            println!("Registered GSP client {:?}.", name.trim());
+        GspClientCommand::Add { name, plain } => {
+            let c = admin::add_gsp_client(&mut conn, &name, !plain, now)?;
+            let protocol = if plain { "plain" } else { "encrypted" };
+            println!(
+                "Registered GSP client {:?} ({protocol} protocol).",
+                name.trim()
+            );
             println!("  clientid:      {}", c.client_id);
             println!("  client-secret: {}", c.client_secret);
             println!("Keep the secret now: only its hash is stored.");
@@ -268,7 +308,11 @@ fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()
                 } else {
                     "active"
                 };
-                println!("{:<24} {:<8} {}", c.client_id, status, c.name);
+                let protocol = if c.encrypted { "encrypted" } else { "plain" };
+                println!(
+                    "{:<24} {:<8} {:<10} {}",
+                    c.client_id, status, protocol, c.name
+                );
             }
         }
         GspClientCommand::Revoke { client_id } => {
@@ -278,6 +322,31 @@ fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()
                 anyhow::bail!("no active GSP client has the id {client_id}");
             };
             println!("Revoked GSP client {client_id}; {ended} GSP session(s) of it ended.");
+        }
+    }
+    Ok(())
+}
+
+fn gsp_key(database: PathBuf, command: GspKeyCommand) -> anyhow::Result<()> {
+    let pool = db::open(&database)?;
+    let mut conn = pool.get()?;
+    let now = Clock::system().now();
+    match command {
+        GspKeyCommand::Export { cert } => {
+            let stored = gst_portal::gsp::key_pair(&mut conn, now)?;
+            if cert {
+                print!("{}", stored.certificate_pem);
+            } else {
+                print!("{}", gst_portal::gsp::public_key_pem(&stored)?);
+            }
+        }
+        GspKeyCommand::Rotate => {
+            let made = gst_portal::gsp::make_key_pair()?;
+            let ended = gst_portal::gsp::rotate_key_pair(&mut conn, &made, now)?;
+            println!("Made a new GSP key pair; the old one is retired.");
+            println!(
+                "{ended} session(s) of encrypted GSP clients ended: they must ask for a new OTP, sealing their app key with the new public key (gst-portal gsp-key export)."
+            );
         }
     }
     Ok(())
@@ -318,8 +387,18 @@ fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
     let accounts = gst_portal::demo::accounts(conn)?;
     if let Some(c) = gst_portal::demo::gsp_client(conn)? {
         println!(
-            "Demo GSP client ({}):",
+            "Demo GSP client, plain protocol ({}):",
             gst_portal::demo::DEMO_GSP_CLIENT_NAME
+        );
+        println!(
+            "  clientid {}   client-secret {}",
+            c.client_id, c.client_secret
+        );
+    }
+    if let Some(c) = gst_portal::demo::encrypted_gsp_client(conn)? {
+        println!(
+            "Demo GSP client, encrypted protocol ({}):",
+            gst_portal::demo::DEMO_ENCRYPTED_CLIENT_NAME
         );
         println!(
             "  clientid {}   client-secret {}",
@@ -366,6 +445,12 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let signals = ShutdownSignals::install()?;
     let clock = Arc::new(Clock::system());
     let app = Application::build(settings.clone(), clock.clone()).await?;
+    {
+        // The GSP key pair is made at the first start (it takes a moment), so the
+        // first encrypted client does not wait for it.
+        let mut conn = app.pool().get()?;
+        gst_portal::gsp::key_pair(&mut conn, clock.now())?;
+    }
     if settings.demo {
         println!("Demo mode: a training portal with fictitious data, not the GST Portal.");
         let mut conn = app.pool().get()?;

@@ -76,6 +76,17 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        encrypted -> Bool,
+    }
+}
+
+diesel::table! {
+    gsp_keys (id) {
+        id -> Integer,
+        private_key_pem -> Text,
+        certificate_pem -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
     }
 }
 
@@ -103,6 +114,8 @@ diesel::table! {
         expires_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
         end_reason -> Nullable<Text>,
+        sek -> Nullable<Text>,
+        app_key_hash -> Nullable<Text>,
     }
 }
 
@@ -179,6 +192,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_settings,
     api_calls,
     gsp_clients,
+    gsp_keys,
     otp_requests,
     gsp_sessions,
     messages,

@@ -24,6 +24,17 @@ pub const DEMO_PASSWORD: &str = "Demo@2026";
 pub const DEMO_GSP_CLIENT_NAME: &str = "Demo GSP (Sahaj Returns)";
 pub const DEMO_GSP_CLIENT_ID: &str = "gsp-demo-client";
 pub const DEMO_GSP_CLIENT_SECRET: &str = "demo-gsp-secret-for-training-only";
+/// The demo data's second GSP client, which speaks the encrypted wire protocol (the
+/// first speaks the plain one, for curl).
+pub const DEMO_ENCRYPTED_CLIENT_NAME: &str = "Demo GSP, encrypted (Sahaj Returns Pro)";
+pub const DEMO_ENCRYPTED_CLIENT_ID: &str = "gsp-demo-encrypted";
+pub const DEMO_ENCRYPTED_CLIENT_SECRET: &str = "demo-gsp-encrypted-secret-for-training-only";
+
+/// Whether `client_id` is one of the demo data's GSP clients, whose secrets are
+/// public and which therefore answer only in demo mode.
+pub fn is_demo_client_id(client_id: &str) -> bool {
+    client_id == DEMO_GSP_CLIENT_ID || client_id == DEMO_ENCRYPTED_CLIENT_ID
+}
 
 /// What a demo taxpayer shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,12 +191,28 @@ fn lock_demo_account(conn: &mut Conn, username: &str, clock: &Clock) -> QueryRes
 /// training data, and the GSP client), and turns the sandbox OTP on unless an
 /// operator has set it. Returns how many taxpayers were added.
 pub fn seed(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerError> {
-    if gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?.is_none() {
-        let demo = ClientCredentials {
-            client_id: DEMO_GSP_CLIENT_ID.to_string(),
-            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
-        };
-        admin::insert_gsp_client(conn, DEMO_GSP_CLIENT_NAME, &demo, clock.now())?;
+    let clients = [
+        (
+            DEMO_GSP_CLIENT_NAME,
+            DEMO_GSP_CLIENT_ID,
+            DEMO_GSP_CLIENT_SECRET,
+            false,
+        ),
+        (
+            DEMO_ENCRYPTED_CLIENT_NAME,
+            DEMO_ENCRYPTED_CLIENT_ID,
+            DEMO_ENCRYPTED_CLIENT_SECRET,
+            true,
+        ),
+    ];
+    for (name, id, secret, encrypted) in clients {
+        if gsp_client::find_by_client_id(conn, id)?.is_none() {
+            let demo = ClientCredentials {
+                client_id: id.to_string(),
+                client_secret: secret.to_string(),
+            };
+            admin::insert_gsp_client(conn, name, &demo, encrypted, clock.now())?;
+        }
     }
     // Seeding never overrides an operator's `sandbox-otp off`.
     app_setting::get_or_insert_with(conn, app_setting::SANDBOX_OTP, || "on".to_string())?;
@@ -258,13 +285,26 @@ pub fn accounts(conn: &mut Conn) -> anyhow::Result<Vec<DemoAccount>> {
     Ok(accounts)
 }
 
-/// The demo GSP client's credentials, if it is registered and not revoked.
+/// The demo plain GSP client's credentials, if it is registered and not revoked.
 pub fn gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> {
-    Ok(gsp_client::find_by_client_id(conn, DEMO_GSP_CLIENT_ID)?
+    demo_client(conn, DEMO_GSP_CLIENT_ID, DEMO_GSP_CLIENT_SECRET)
+}
+
+/// The demo encrypted GSP client's credentials, if it is registered and not revoked.
+pub fn encrypted_gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> {
+    demo_client(conn, DEMO_ENCRYPTED_CLIENT_ID, DEMO_ENCRYPTED_CLIENT_SECRET)
+}
+
+fn demo_client(
+    conn: &mut Conn,
+    id: &str,
+    secret: &str,
+) -> anyhow::Result<Option<ClientCredentials>> {
+    Ok(gsp_client::find_by_client_id(conn, id)?
         .filter(|c| c.revoked_at.is_none())
         .map(|_| ClientCredentials {
-            client_id: DEMO_GSP_CLIENT_ID.to_string(),
-            client_secret: DEMO_GSP_CLIENT_SECRET.to_string(),
+            client_id: id.to_string(),
+            client_secret: secret.to_string(),
         }))
 }
 

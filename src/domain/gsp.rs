@@ -48,6 +48,25 @@ pub fn is_otp_shaped(otp: &str) -> bool {
     otp.len() == 6 && otp.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Whether `period` is a return period as the API writes it: MMYYYY.
+pub fn is_return_period(period: &str) -> bool {
+    period.len() == 6
+        && period.bytes().all(|b| b.is_ascii_digit())
+        && matches!(period[..2].parse::<u8>(), Ok(1..=12))
+}
+
+/// Whether `fy` is a financial year as the API writes it: `2025-26`, the second
+/// year following the first.
+pub fn is_financial_year(fy: &str) -> bool {
+    let Some((start, end)) = fy.split_once('-') else {
+        return false;
+    };
+    let digits = |s: &str, n| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    digits(start, 4)
+        && digits(end, 2)
+        && start.parse::<u32>().ok().map(|y| (y + 1) % 100) == end.parse::<u32>().ok()
+}
+
 /// A refusal of the API, with the real system's error code where there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiFailure {
@@ -71,8 +90,21 @@ pub enum ApiFailure {
     },
     /// RET11402: the GSTIN does not belong to the session's taxpayer.
     Unauthorised,
-    /// The simulator's own code: wrong `clientid` / `client-secret`.
-    InvalidClient,
+    /// AUT4031: the `clientid` header is missing.
+    MissingClientId,
+    /// AUT4032: the `client-secret` header is missing.
+    MissingClientSecret,
+    /// AUT4033: no active client has this `clientid`.
+    InvalidClientId,
+    /// AUT4034: the `client-secret` is not this client's.
+    InvalidClientSecret,
+    /// GEN5001: a header the protocol requires is missing or unreadable.
+    MissingParameter(&'static str),
+    /// AUTH4041: `state-cd` is not a state code (or not the GSTIN's).
+    InvalidStateCode,
+    /// AUTH4036: the app key does not decrypt to 32 bytes (under the simulator's
+    /// public key, or under the session key for a refresh), or is not the session's.
+    InvalidAppKey,
     /// The simulator's own code: a request it cannot read.
     BadRequest(String),
     /// The simulator's own code: the body is not JSON.
@@ -92,7 +124,13 @@ impl ApiFailure {
             ApiFailure::TooManySessions(_) => "AUTH403",
             ApiFailure::TooManyOtpRequests { .. } => "SIM429",
             ApiFailure::Unauthorised => "RET11402",
-            ApiFailure::InvalidClient => "SIM401",
+            ApiFailure::MissingClientId => "AUT4031",
+            ApiFailure::MissingClientSecret => "AUT4032",
+            ApiFailure::InvalidClientId => "AUT4033",
+            ApiFailure::InvalidClientSecret => "AUT4034",
+            ApiFailure::MissingParameter(_) => "GEN5001",
+            ApiFailure::InvalidStateCode => "AUTH4041",
+            ApiFailure::InvalidAppKey => "AUTH4036",
             ApiFailure::BadRequest(_) => "SIM400",
             ApiFailure::UnsupportedMediaType => "SIM415",
             ApiFailure::TooLarge => "SIM413",
@@ -109,7 +147,13 @@ impl ApiFailure {
             ApiFailure::TooManySessions(max) => format!("This GSP already holds {max} live sessions for this taxpayer; log one out (LOGOUT) first."),
             ApiFailure::TooManyOtpRequests { per_hour, retry_at } => format!("This GSP has asked for {per_hour} OTPs for this username within an hour, the most allowed. Ask again after {}.", crate::domain::time::ist_datetime(*retry_at)),
             ApiFailure::Unauthorised => "Unauthorised user: the GSTIN does not belong to this session's taxpayer.".to_string(),
-            ApiFailure::InvalidClient => "Invalid clientid or client-secret.".to_string(),
+            ApiFailure::MissingClientId => "The clientid header is missing.".to_string(),
+            ApiFailure::MissingClientSecret => "The client-secret header is missing.".to_string(),
+            ApiFailure::InvalidClientId => "Invalid clientid: no active GSP client has it.".to_string(),
+            ApiFailure::InvalidClientSecret => "Invalid client-secret for this clientid.".to_string(),
+            ApiFailure::MissingParameter(name) => format!("Mandatory parameter missing or invalid: the {name} header."),
+            ApiFailure::InvalidStateCode => "Invalid state-cd: send the first two digits of the GSTIN.".to_string(),
+            ApiFailure::InvalidAppKey => "Invalid app_key: it does not decrypt to a 32-byte key (RSA PKCS#1 v1.5 under the simulator's public key; for REFRESHTOKEN, AES-256-ECB under the current session key), or it is not this session's.".to_string(),
             ApiFailure::BadRequest(why) => why.clone(),
             ApiFailure::UnsupportedMediaType => "Send the request body as application/json.".to_string(),
             ApiFailure::TooLarge => "The request body is larger than the API accepts (16 KiB).".to_string(),
@@ -124,7 +168,12 @@ impl ApiFailure {
             | ApiFailure::SessionExpired
             | ApiFailure::NoSession
             | ApiFailure::InvalidSession
-            | ApiFailure::InvalidClient => 401,
+            | ApiFailure::MissingClientId
+            | ApiFailure::MissingClientSecret
+            | ApiFailure::InvalidClientId
+            | ApiFailure::InvalidClientSecret
+            | ApiFailure::InvalidAppKey => 401,
+            ApiFailure::MissingParameter(_) | ApiFailure::InvalidStateCode => 400,
             ApiFailure::TooManySessions(_) | ApiFailure::TooManyOtpRequests { .. } => 429,
             ApiFailure::BadRequest(_) => 400,
             ApiFailure::UnsupportedMediaType => 415,
@@ -169,6 +218,19 @@ mod tests {
     fn expiry_minutes_round_down_and_never_go_negative() {
         assert_eq!(expiry_minutes(t0(), t0() + TimeDelta::seconds(119)), 1);
         assert_eq!(expiry_minutes(t0(), t0() - TimeDelta::minutes(5)), 0);
+    }
+
+    #[test]
+    fn periods_and_financial_years_are_read_as_the_api_writes_them() {
+        assert!(is_return_period("112026"));
+        for bad in ["132026", "002026", "11202", "1120266", "11-026"] {
+            assert!(!is_return_period(bad), "{bad}");
+        }
+        assert!(is_financial_year("2025-26"));
+        assert!(is_financial_year("2099-00"));
+        for bad in ["2025-27", "2025", "25-26", "2025-2026", "abcd-ef"] {
+            assert!(!is_financial_year(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -3,19 +3,24 @@
 //! in `routes::taxpayerapi`; the pure rules (token lifetimes, OTP shape and hashing)
 //! are in `domain::gsp`.
 
+pub mod wire;
+
+use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 use rand::Rng;
 
 use crate::auth::{random_hex, sha256_hex};
 use crate::db::models::gsp_client::GspClient;
-use crate::db::models::gsp_session::{self, ENDED_BY_LOGOUT};
+use crate::db::models::gsp_key::{self, StoredKey};
+use crate::db::models::gsp_session::{self, WireKeys, ENDED_BY_KEY_ROTATION, ENDED_BY_LOGOUT};
 use crate::db::models::taxpayer::{self, Taxpayer};
 use crate::db::models::{api_access, app_setting, demo_taxpayer, message, otp_request};
 use crate::db::Conn;
 use crate::domain::access::AccessState;
 use crate::domain::gsp::{self, ApiFailure};
 use crate::domain::time::ist_datetime;
+use wire::{Key, KeyPair};
 
 /// What a call decided: its answer, or the API's refusal.
 ///
@@ -31,19 +36,62 @@ pub type Verdict<T> = Result<T, ApiFailure>;
 pub enum Command {
     /// OTPREQUEST: text an OTP to the taxpayer.
     RequestOtp,
-    /// AUTHTOKEN: trade the OTP for an auth token.
-    TradeOtp { otp: String },
-    /// REFRESHTOKEN: a new token for a live one.
-    Refresh { token: String },
-    /// LOGOUT: end the session of the token.
-    LogOut { token: String },
+    /// AUTHTOKEN: trade the OTP for an auth token. `app_key`: the app key an
+    /// encrypted client sent (already opened with the RSA key); `None` for a plain one.
+    TradeOtp { otp: String, app_key: Option<Key> },
+    /// REFRESHTOKEN: a new token for a live one. `sealed_app_key`: for an encrypted
+    /// client, the new app key as sent, sealed under the session's current SEK.
+    Refresh {
+        token: String,
+        sealed_app_key: Option<String>,
+    },
+    /// LOGOUT: end the session of the token. `app_key`: for an encrypted client, the
+    /// app key as sent (opened with the RSA key), which must be the session's.
+    LogOut { token: String, app_key: Option<Key> },
 }
 
 /// What a successful authenticate call answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     Ack,
-    Token { token: String, expiry: i64 },
+    /// A new token; `sek` is the new session key sealed under the app key, for an
+    /// encrypted client.
+    Token {
+        token: String,
+        expiry: i64,
+        sek: Option<String>,
+    },
+}
+
+/// A fresh session key for a session whose app key is `app_key`: what the session
+/// keeps, and the SEK sealed under the app key for the answer.
+struct NewSek {
+    stored: String,
+    app_key_hash: String,
+    sealed: String,
+}
+
+impl NewSek {
+    fn for_app_key(app_key: &Key) -> NewSek {
+        let sek = wire::random_key();
+        NewSek {
+            stored: wire::b64(&sek),
+            app_key_hash: app_key_hash(app_key),
+            sealed: wire::seal(app_key, &sek),
+        }
+    }
+
+    fn keys(&self) -> WireKeys<'_> {
+        WireKeys {
+            sek: &self.stored,
+            app_key_hash: &self.app_key_hash,
+        }
+    }
+}
+
+fn app_key_hash(app_key: &Key) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(app_key))
 }
 
 /// The configured caps a GSP client meets.
@@ -90,12 +138,29 @@ pub fn authenticate(
         let access = access_until(conn, t, now)?;
         match (command, access) {
             (Command::RequestOtp, Ok(_)) => request_otp(conn, t, client, now, limits.otp_requests),
-            (Command::TradeOtp { otp }, Ok(until)) => {
-                trade_otp(conn, otp, t, client, now, until, limits)
+            (Command::TradeOtp { otp, app_key }, Ok(until)) => {
+                let new_sek = app_key.as_ref().map(NewSek::for_app_key);
+                trade_otp(conn, otp, t, client, now, until, limits, new_sek)
             }
             (Command::RequestOtp | Command::TradeOtp { .. }, Err(refusal)) => Ok(Err(refusal)),
-            (Command::Refresh { token }, access) => refresh(conn, token, t, client, now, access),
-            (Command::LogOut { token }, _) => log_out(conn, token, t, client, now),
+            (
+                Command::Refresh {
+                    token,
+                    sealed_app_key,
+                },
+                access,
+            ) => refresh(
+                conn,
+                token,
+                sealed_app_key.as_deref(),
+                t,
+                client,
+                now,
+                access,
+            ),
+            (Command::LogOut { token, app_key }, _) => {
+                log_out(conn, token, app_key.as_ref(), t, client, now)
+            }
         }
     })
 }
@@ -112,6 +177,7 @@ pub struct OpenSession {
     session: i32,
     /// The session's "last used" is older than [`LAST_USED_SLACK`].
     use_due: bool,
+    sek: Option<Key>,
 }
 
 /// A protected call: the taxpayer whose GSTIN is asked for, if `token_hash` opens a
@@ -152,6 +218,7 @@ pub fn open_session(
             taxpayer: t,
             session: session.id,
             use_due: session.last_used_at.and_utc() < now - LAST_USED_SLACK,
+            sek: session.sek.as_deref().and_then(stored_key),
         }))
     })
 }
@@ -160,6 +227,11 @@ impl OpenSession {
     /// Whether [`record_use`] has anything to write.
     pub fn use_due(&self) -> bool {
         self.use_due
+    }
+
+    /// The session key of an encrypted client's session.
+    pub fn sek(&self) -> Option<Key> {
+        self.sek
     }
 }
 
@@ -206,6 +278,7 @@ fn request_otp(
     Ok(Ok(Answer::Ack))
 }
 
+#[allow(clippy::too_many_arguments)] // one call's facts, each of a different kind
 fn trade_otp(
     conn: &mut Conn,
     otp: &str,
@@ -214,6 +287,7 @@ fn trade_otp(
     now: DateTime<Utc>,
     access_until: DateTime<Utc>,
     limits: Limits,
+    new_sek: Option<NewSek>,
 ) -> QueryResult<Verdict<Answer>> {
     let max_sessions = limits.sessions;
     let Some(t) = taxpayer else {
@@ -250,16 +324,27 @@ fn trade_otp(
     otp_request::close(conn, pending.id, now)?;
     let token = random_hex(32);
     let expires_at = gsp::token_expiry(now, access_until);
-    gsp_session::create(conn, t.id, client.id, &sha256_hex(&token), now, expires_at)?;
+    let keys = new_sek.as_ref().map(NewSek::keys);
+    gsp_session::create(
+        conn,
+        t.id,
+        client.id,
+        &sha256_hex(&token),
+        now,
+        expires_at,
+        keys,
+    )?;
     Ok(Ok(Answer::Token {
         token,
         expiry: gsp::expiry_minutes(now, expires_at),
+        sek: new_sek.map(|k| k.sealed),
     }))
 }
 
 fn refresh(
     conn: &mut Conn,
     token: &str,
+    sealed_app_key: Option<&str>,
     taxpayer: Option<&Taxpayer>,
     client: &GspClient,
     now: DateTime<Utc>,
@@ -280,18 +365,38 @@ fn refresh(
     if session.expires_at.and_utc() <= now {
         return Ok(Err(ApiFailure::SessionExpired));
     }
+    // An encrypted client's new app key comes sealed under the SEK it holds now; one
+    // sealed under an older SEK (or anything else) does not open.
+    let new_sek = match (session.sek.as_deref().and_then(stored_key), sealed_app_key) {
+        (None, None) => None,
+        (Some(sek), Some(sealed)) => match wire::open_key(&sek, sealed) {
+            Ok(app_key) => Some(NewSek::for_app_key(&app_key)),
+            Err(_) => return Ok(Err(ApiFailure::InvalidAppKey)),
+        },
+        _ => return Ok(Err(ApiFailure::InvalidAppKey)),
+    };
     let new_token = random_hex(32);
     let expires_at = gsp::token_expiry(now, until);
-    gsp_session::rotate(conn, session.id, &sha256_hex(&new_token), now, expires_at)?;
+    let keys = new_sek.as_ref().map(NewSek::keys);
+    gsp_session::rotate(
+        conn,
+        session.id,
+        &sha256_hex(&new_token),
+        now,
+        expires_at,
+        keys,
+    )?;
     Ok(Ok(Answer::Token {
         token: new_token,
         expiry: gsp::expiry_minutes(now, expires_at),
+        sek: new_sek.map(|k| k.sealed),
     }))
 }
 
 fn log_out(
     conn: &mut Conn,
     token: &str,
+    app_key: Option<&Key>,
     taxpayer: Option<&Taxpayer>,
     client: &GspClient,
     now: DateTime<Utc>,
@@ -302,6 +407,76 @@ fn log_out(
     let Some(session) = session else {
         return Ok(Err(ApiFailure::NoSession));
     };
+    let pair_matches = match (session.app_key_hash.as_deref(), app_key) {
+        (None, None) => true,
+        (Some(stored), Some(key)) => crate::auth::constant_time_eq(stored, &app_key_hash(key)),
+        _ => false,
+    };
+    if !pair_matches {
+        return Ok(Err(ApiFailure::InvalidAppKey));
+    }
     gsp_session::end(conn, session.id, now, ENDED_BY_LOGOUT)?;
     Ok(Ok(Answer::Ack))
+}
+
+/// A session key as the session keeps it (base64 of 32 bytes).
+fn stored_key(text: &str) -> Option<Key> {
+    wire::unb64(text)
+        .ok()
+        .and_then(|k| Key::try_from(k.as_slice()).ok())
+}
+
+/// A new RSA key pair with its certificate, as PEM texts: (private key, certificate).
+/// Slow; run it outside any transaction, on the blocking pool.
+pub fn make_key_pair() -> anyhow::Result<(String, String)> {
+    let pair = KeyPair::generate().context("generating the GSP RSA key")?;
+    let private = pair.private_pem().context("encoding the GSP RSA key")?;
+    let certificate = pair
+        .certificate_pem()
+        .context("making the GSP certificate")?;
+    Ok((private, certificate))
+}
+
+/// Keeps `made` (from [`make_key_pair`]) as the key pair unless one exists already
+/// (another request made one meanwhile); returns the pair in use.
+pub fn keep_key_pair(
+    conn: &mut Conn,
+    made: &(String, String),
+    now: DateTime<Utc>,
+) -> QueryResult<StoredKey> {
+    crate::db::atomic(conn, |conn| {
+        if let Some(current) = gsp_key::current(conn)? {
+            return Ok(current);
+        }
+        gsp_key::install(conn, &made.0, &made.1, now)?;
+        gsp_key::current(conn)?.ok_or(diesel::result::Error::NotFound)
+    })
+}
+
+/// Replaces the key pair with `made` and ends every open session of the encrypted
+/// clients, whose app keys came through the old key; returns how many ended.
+pub fn rotate_key_pair(
+    conn: &mut Conn,
+    made: &(String, String),
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    crate::db::atomic(conn, |conn| {
+        gsp_key::install(conn, &made.0, &made.1, now)?;
+        gsp_session::end_for_encrypted_clients(conn, now, ENDED_BY_KEY_ROTATION)
+    })
+}
+
+/// The key pair in use, made now if there is none yet.
+pub fn key_pair(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<StoredKey> {
+    if let Some(current) = gsp_key::current(conn)? {
+        return Ok(current);
+    }
+    let made = make_key_pair()?;
+    Ok(keep_key_pair(conn, &made, now)?)
+}
+
+/// The public half of a stored pair as a PEM `PUBLIC KEY`.
+pub fn public_key_pem(stored: &StoredKey) -> anyhow::Result<String> {
+    let pair = KeyPair::from_pem(&stored.private_key_pem).context("reading the GSP RSA key")?;
+    pair.public_pem().context("encoding the GSP public key")
 }

@@ -111,13 +111,30 @@ fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
             web::get().to(docs::openapi_json),
         ),
         // The API's own POST authenticates the GSP client, not a browser session.
+        get(
+            "/taxpayerapi/public-key.pem",
+            web::get().to(docs::public_key_pem),
+        ),
+        get(
+            "/taxpayerapi/certificate.cer",
+            web::get().to(docs::certificate),
+        ),
         post(
             "/taxpayerapi/v1.0/authenticate",
+            web::post().to(authenticate::handle),
+        ),
+        // Older clients use v0.2 with the same body.
+        post(
+            "/taxpayerapi/v0.2/authenticate",
             web::post().to(authenticate::handle),
         ),
         get(
             "/taxpayerapi/v1.0/profile",
             web::get().to(taxpayerapi::profile::handle),
+        ),
+        get(
+            "/taxpayerapi/v1.0/returns",
+            web::get().to(taxpayerapi::returns::handle),
         ),
         get("/unavailable/{item}", web::get().to(unavailable::show)),
         get("/static/{path:.*}", web::get().to(assets::serve)),

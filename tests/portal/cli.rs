@@ -168,6 +168,40 @@ fn gsp_clients_are_added_listed_and_revoked() {
     let empty = run(&db, &["gsp-client", "add", "--name", "  "], "");
     assert!(!empty.status.success());
     assert!(stderr(&empty).starts_with("error: invalid client name"));
+    assert!(
+        text.contains("(encrypted protocol)"),
+        "encrypted by default: {text}"
+    );
+    let plain = run(&db, &["gsp-client", "add", "--name", "Curl", "--plain"], "");
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("(plain protocol)"));
+    let list = String::from_utf8_lossy(&run(&db, &["gsp-client", "list"], "").stdout).into_owned();
+    assert!(
+        list.lines()
+            .any(|l| l.contains("plain") && l.contains("Curl")),
+        "{list}"
+    );
+}
+
+#[test]
+fn gsp_key_export_prints_one_kept_key_and_rotate_makes_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("key.db");
+    let stdout = |args: &[&str]| {
+        let out = run(&db, args, "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let pem = stdout(&["gsp-key", "export"]);
+    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"), "{pem}");
+    assert_eq!(stdout(&["gsp-key", "export"]), pem, "the key is kept");
+    let cert = stdout(&["gsp-key", "export", "--cert"]);
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"), "{cert}");
+    let rotated = stdout(&["gsp-key", "rotate"]);
+    assert!(
+        rotated.contains("0 session(s) of encrypted GSP clients ended"),
+        "{rotated}"
+    );
+    assert_ne!(stdout(&["gsp-key", "export"]), pem);
 }
 
 /// Starts the binary with `args`, reads its standard output until it listens, then

@@ -133,6 +133,20 @@ async fn the_demo_data_has_one_taxpayer_per_case_and_a_gsp_client() {
         demo_gsp(&app).otp_request("demo.never").await.code(),
         "AUTH4037"
     );
+    // One plain client and one encrypted client.
+    let mut conn = app.pool.get().unwrap();
+    let clients: Vec<(String, bool)> = gst_portal::db::models::gsp_client::all(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.client_id, c.encrypted))
+        .collect();
+    assert_eq!(
+        clients,
+        [
+            (demo::DEMO_GSP_CLIENT_ID.to_string(), false),
+            (demo::DEMO_ENCRYPTED_CLIENT_ID.to_string(), true)
+        ]
+    );
 }
 
 #[actix_web::test]

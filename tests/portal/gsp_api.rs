@@ -74,7 +74,7 @@ async fn with_access_on_the_otp_from_messages_gives_a_token_that_opens_the_profi
     );
     let otp = otp_from_messages(&b).await;
     let answer = gsp.auth_token(USERNAME, &otp).await;
-    assert_eq!(answer.status, StatusCode::CREATED);
+    assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json["expiry"], 360);
     assert!(answer.token().len() >= 32);
     assert!(answer.json["sek"].as_str().unwrap().len() >= 32);
@@ -191,7 +191,7 @@ async fn a_refresh_within_a_long_period_gives_six_more_hours() {
     let first = token(&app, &gsp).await;
     app.advance(TimeDelta::hours(5));
     let refreshed = gsp.refresh(USERNAME, &first.token()).await;
-    assert_eq!(refreshed.status, StatusCode::CREATED);
+    assert_eq!(refreshed.status, StatusCode::OK);
     assert_eq!(refreshed.json["expiry"], 360);
     // Without refresh a token expires: AUTH4038, and a refresh is too late then.
     app.advance(TimeDelta::hours(6));
@@ -523,20 +523,20 @@ async fn every_malformed_request_gets_a_4xx_json_error_and_never_a_5xx() {
     let answer = wrong.otp_request(USERNAME).await;
     assert_eq!(
         (answer.status, answer.code()),
-        (StatusCode::UNAUTHORIZED, "SIM401".to_string())
+        (StatusCode::UNAUTHORIZED, "AUT4034".to_string())
     );
     let nobody = Gsp {
         base: app.base.clone(),
         client_id: String::new(),
         secret: String::new(),
     };
-    assert_eq!(nobody.otp_request(USERNAME).await.code(), "SIM401");
+    assert_eq!(nobody.otp_request(USERNAME).await.code(), "AUT4031");
     {
         let mut conn = app.pool.get().unwrap();
         gst_portal::db::models::gsp_client::revoke(&mut conn, &gsp.client_id, app.clock.now())
             .unwrap();
     }
-    assert_eq!(gsp.otp_request(USERNAME).await.code(), "SIM401");
+    assert_eq!(gsp.otp_request(USERNAME).await.code(), "AUT4033");
 
     // The profile call without its headers.
     let fresh = app.gsp("Fourth GSP");
@@ -561,7 +561,10 @@ async fn the_openapi_document_is_valid_json_and_lists_every_path() {
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.contains_key("/taxpayerapi/v1.0/authenticate"));
     assert!(paths.contains_key("/taxpayerapi/v1.0/profile"));
-    assert_eq!(paths.len(), 2);
+    assert!(paths.contains_key("/taxpayerapi/v1.0/returns"));
+    assert_eq!(paths.len(), 3);
+    // Both protocols are described: the encrypted envelope and the wire headers.
+    assert!(doc["components"]["schemas"]["EncryptedAnswer"].is_object());
     let header_names = |path: &str, method: &str| -> Vec<String> {
         paths[path][method]["parameters"]
             .as_array()
@@ -573,7 +576,14 @@ async fn the_openapi_document_is_valid_json_and_lists_every_path() {
     };
     assert_eq!(
         header_names("/taxpayerapi/v1.0/authenticate", "post"),
-        ["clientid", "client-secret"]
+        [
+            "clientid",
+            "client-secret",
+            "state-cd",
+            "ip-usr",
+            "txn",
+            "ret_period"
+        ]
     );
     assert_eq!(
         header_names("/taxpayerapi/v1.0/profile", "get"),
@@ -582,7 +592,11 @@ async fn the_openapi_document_is_valid_json_and_lists_every_path() {
             "client-secret",
             "auth-token",
             "username",
-            "gstin"
+            "gstin",
+            "state-cd",
+            "ip-usr",
+            "txn",
+            "ret_period"
         ]
     );
     let actions = &doc["components"]["schemas"]["Action"];

@@ -163,10 +163,16 @@ impl TestApp {
         .unwrap()
     }
 
-    /// Registers a GSP client and returns an API client using its credentials.
+    /// Registers a plain-protocol GSP client and returns an API client using its
+    /// credentials.
     pub fn gsp(&self, name: &str) -> Gsp {
+        self.gsp_speaking(name, false)
+    }
+
+    /// Registers a GSP client of either protocol and returns its credentials.
+    pub fn gsp_speaking(&self, name: &str, encrypted: bool) -> Gsp {
         let mut conn = self.pool.get().unwrap();
-        let c = admin::add_gsp_client(&mut conn, name, self.clock.now()).unwrap();
+        let c = admin::add_gsp_client(&mut conn, name, encrypted, self.clock.now()).unwrap();
         Gsp {
             base: self.base.clone(),
             client_id: c.client_id,

@@ -8,6 +8,7 @@ mod demo;
 mod durability;
 mod gsp_api;
 mod gsp_demo;
+mod gsp_wire;
 mod helpers;
 mod pages;
 mod pentest;

@@ -20,6 +20,22 @@ struct ConfirmShape {
 
 proptest! {
     #[test]
+    fn the_wire_helpers_refuse_any_text_without_panicking(text in any::<String>(), bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        use gst_portal::gsp::wire;
+        let key = [3u8; 32];
+        let _ = wire::open(&key, &text);
+        let _ = wire::open_key(&key, &text);
+        // Any ciphertext of whole blocks either opens to something or is refused.
+        let _ = wire::aes_decrypt(&key, &bytes);
+        prop_assert_eq!(wire::open(&key, &wire::seal(&key, &bytes)).unwrap(), bytes);
+    }
+
+    #[test]
+    fn the_authenticate_body_parser_never_panics(body in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = gst_portal::routes::taxpayerapi::authenticate::parse_request(&body);
+    }
+
+    #[test]
     fn duration_parsing_accepts_only_the_seven_choices(s in any::<String>()) {
         if let Ok(d) = AccessDuration::parse(&s) {
             prop_assert!([6, 12, 24, 48, 168, 360, 720].contains(&d.hours()));

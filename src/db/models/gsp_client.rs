@@ -16,6 +16,8 @@ pub struct GspClient {
     pub name: String,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// Speaks the encrypted wire protocol (else the plain one, for curl and trainers).
+    pub encrypted: bool,
 }
 
 pub fn insert(
@@ -23,6 +25,7 @@ pub fn insert(
     client_id: &str,
     secret_hash: &str,
     name: &str,
+    encrypted: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<i32> {
     diesel::insert_into(gsp_clients::table)
@@ -30,6 +33,7 @@ pub fn insert(
             gsp_clients::client_id.eq(client_id),
             gsp_clients::secret_hash.eq(secret_hash),
             gsp_clients::name.eq(name),
+            gsp_clients::encrypted.eq(encrypted),
             gsp_clients::created_at.eq(now.naive_utc()),
         ))
         .returning(gsp_clients::id)

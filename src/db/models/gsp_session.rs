@@ -12,6 +12,15 @@ pub const ENDED_BY_LOGOUT: &str = "logout";
 pub const ENDED_BY_NO: &str = "api_access_disabled";
 pub const ENDED_BY_REVOKE: &str = "client_revoked";
 pub const ENDED_BY_CLOCK: &str = "demo_clock_moved_back";
+pub const ENDED_BY_KEY_ROTATION: &str = "server_key_rotated";
+
+/// What a session of an encrypted client keeps: its session key (base64) and a
+/// SHA-256 of its app key.
+#[derive(Debug, Clone, Copy)]
+pub struct WireKeys<'a> {
+    pub sek: &'a str,
+    pub app_key_hash: &'a str,
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = gsp_sessions, check_for_backend(diesel::sqlite::Sqlite))]
@@ -24,6 +33,8 @@ pub struct GspSession {
     pub expires_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
     pub end_reason: Option<String>,
+    pub sek: Option<String>,
+    pub app_key_hash: Option<String>,
 }
 
 pub fn create(
@@ -33,6 +44,7 @@ pub fn create(
     token_hash: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    wire: Option<WireKeys>,
 ) -> QueryResult<()> {
     diesel::insert_into(gsp_sessions::table)
         .values((
@@ -42,6 +54,8 @@ pub fn create(
             gsp_sessions::created_at.eq(now.naive_utc()),
             gsp_sessions::last_used_at.eq(now.naive_utc()),
             gsp_sessions::expires_at.eq(expires_at.naive_utc()),
+            gsp_sessions::sek.eq(wire.map(|w| w.sek)),
+            gsp_sessions::app_key_hash.eq(wire.map(|w| w.app_key_hash)),
         ))
         .execute(conn)
         .map(drop)
@@ -84,12 +98,15 @@ pub fn rotate(
     token_hash: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    wire: Option<WireKeys>,
 ) -> QueryResult<()> {
     diesel::update(gsp_sessions::table.find(id))
         .set((
             gsp_sessions::token_hash.eq(token_hash),
             gsp_sessions::last_used_at.eq(now.naive_utc()),
             gsp_sessions::expires_at.eq(expires_at.naive_utc()),
+            gsp_sessions::sek.eq(wire.map(|w| w.sek)),
+            gsp_sessions::app_key_hash.eq(wire.map(|w| w.app_key_hash)),
         ))
         .execute(conn)
         .map(drop)
@@ -157,6 +174,28 @@ pub fn end_all(
     ))
     .execute(conn)?;
     Ok(live)
+}
+
+/// Ends every open session of the encrypted clients (their keys came through the
+/// retired RSA key); returns how many there were.
+pub fn end_for_encrypted_clients(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> QueryResult<usize> {
+    let encrypted = gsp_clients::table
+        .filter(gsp_clients::encrypted.eq(true))
+        .select(gsp_clients::id);
+    diesel::update(
+        gsp_sessions::table
+            .filter(gsp_sessions::gsp_client_id.eq_any(encrypted))
+            .filter(gsp_sessions::ended_at.is_null()),
+    )
+    .set((
+        gsp_sessions::ended_at.eq(now.naive_utc()),
+        gsp_sessions::end_reason.eq(reason),
+    ))
+    .execute(conn)
 }
 
 /// Ends every open session of a GSP client; returns how many there were.

@@ -5,6 +5,7 @@ pub mod api_call;
 pub mod app_setting;
 pub mod demo_taxpayer;
 pub mod gsp_client;
+pub mod gsp_key;
 pub mod gsp_session;
 pub mod login_throttle;
 pub mod message;

@@ -8,10 +8,14 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::domain::gsp::ApiFailure;
+use crate::error::AppError;
+use crate::gsp::wire::{self, Key, KeyPair};
 use crate::gsp::{self, Answer, Command, Limits};
 
-use super::schema::{Ack, Action, AuthenticateRequest, ClientHeaders, ErrorBody, TokenAnswer};
-use super::{client, log_call, ApiError, CallRecord};
+use super::schema::{
+    Ack, Action, AuthenticateRequest, ClientHeaders, ErrorBody, TokenAnswer, WireHeaders,
+};
+use super::{client, log_call, server_key, wire_headers, ApiError, CallRecord};
 
 /// Reads the JSON body field by field, so each mistake gets its own message.
 pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
@@ -43,10 +47,17 @@ pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
         ))
     })?;
     let username = required("username", 64)?;
-    let app_key = required("app_key", 1024)?;
+    // Very old clients spell it `appkey`.
+    let app_key = match text("app_key", 1024)? {
+        Some(key) => Some(key),
+        None => text("appkey", 1024)?,
+    }
+    .filter(|s| !s.trim().is_empty())
+    .ok_or_else(|| bad("The field app_key is missing or empty.".to_string()))?;
     let (otp, auth_token) = match action {
         Action::OtpRequest => (None, None),
-        Action::AuthToken => (Some(required("otp", 16)?), None),
+        // 6 digits in plain mode; base64 of one AES block (24 characters) encrypted.
+        Action::AuthToken => (Some(required("otp", 64)?), None),
         Action::RefreshToken | Action::Logout => (None, Some(required("auth_token", 128)?)),
     };
     Ok(AuthenticateRequest {
@@ -58,18 +69,21 @@ pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
     })
 }
 
-/// Authenticates a GSP client's session for a taxpayer.
+/// Authenticates a GSP client's session for a taxpayer. Encrypted clients send
+/// `app_key` sealed with the simulator's RSA key (for REFRESHTOKEN: with AES under
+/// the current SEK) and `otp` sealed with AES under the app key, and get `sek` sealed
+/// under the app key; plain clients send them as they are. The same body is
+/// accepted under `/taxpayerapi/v0.2/authenticate`.
 #[utoipa::path(
     post,
     path = "/taxpayerapi/v1.0/authenticate",
     tag = "authentication",
     request_body = AuthenticateRequest,
-    params(ClientHeaders),
+    params(ClientHeaders, WireHeaders),
     responses(
-        (status = 200, description = "OTPREQUEST and LOGOUT succeeded", body = Ack),
-        (status = 201, description = "AUTHTOKEN and REFRESHTOKEN: a new auth token", body = TokenAnswer),
-        (status = 400, description = "The request cannot be read (SIM400)", body = ErrorBody),
-        (status = 401, description = "Wrong client (SIM401), wrong OTP (AUTH4034), expired token (AUTH4038), no session (OTP0011)", body = ErrorBody),
+        (status = 200, description = "Success: OTPREQUEST and LOGOUT answer status_cd 1 alone, AUTHTOKEN and REFRESHTOKEN a new auth token", body = TokenAnswer),
+        (status = 400, description = "The request cannot be read (SIM400), a header the encrypted protocol needs is missing (GEN5001), state-cd is not two digits (AUTH4041)", body = ErrorBody),
+        (status = 401, description = "Client credentials missing or wrong (AUT4031-AUT4034), app key not decryptable or not the session's (AUTH4036), wrong OTP (AUTH4034), expired token (AUTH4038), no session (OTP0011)", body = ErrorBody),
         (status = 403, description = "API access is not enabled or its period is over (AUTH4037)", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB (SIM413)", body = ErrorBody),
         (status = 415, description = "Body not sent as JSON (SIM415)", body = ErrorBody),
@@ -102,6 +116,9 @@ async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let client = client(req, pool, settings.demo).await?;
     call.client_name = Some(client.name.clone());
+    if client.encrypted {
+        wire_headers(req)?;
+    }
     if req.content_type() != "application/json" {
         return Err(ApiFailure::UnsupportedMediaType.into());
     }
@@ -121,17 +138,32 @@ async fn answer(
         otp_requests: settings.otp_requests_per_hour,
         demo: settings.demo,
     };
-    let command = match request.action {
-        Action::OtpRequest => Command::RequestOtp,
-        Action::AuthToken => Command::TradeOtp {
-            otp: request.otp.unwrap_or_default(),
-        },
-        Action::RefreshToken => Command::Refresh {
-            token: request.auth_token.unwrap_or_default(),
-        },
-        Action::Logout => Command::LogOut {
-            token: request.auth_token.unwrap_or_default(),
-        },
+    let command = if client.encrypted {
+        encrypted_command(
+            pool,
+            clock,
+            request.action,
+            request.app_key,
+            request.otp,
+            request.auth_token,
+        )
+        .await?
+    } else {
+        match request.action {
+            Action::OtpRequest => Command::RequestOtp,
+            Action::AuthToken => Command::TradeOtp {
+                otp: request.otp.unwrap_or_default(),
+                app_key: None,
+            },
+            Action::RefreshToken => Command::Refresh {
+                token: request.auth_token.unwrap_or_default(),
+                sealed_app_key: None,
+            },
+            Action::Logout => Command::LogOut {
+                token: request.auth_token.unwrap_or_default(),
+                app_key: None,
+            },
+        }
     };
     let username = request.username;
     let outcome = db::write(pool, move |conn| {
@@ -142,13 +174,67 @@ async fn answer(
         Answer::Ack => Ok(HttpResponse::Ok().json(Ack {
             status_cd: "1".to_string(),
         })),
-        Answer::Token { token, expiry } => Ok(HttpResponse::Created().json(TokenAnswer {
+        // Success is 200 for every action, as real client libraries expect.
+        Answer::Token { token, expiry, sek } => Ok(HttpResponse::Ok().json(TokenAnswer {
             status_cd: "1".to_string(),
             auth_token: token,
             expiry,
-            sek: random_hex(32),
+            sek: sek.unwrap_or_else(|| random_hex(32)),
         })),
     }
+}
+
+/// The command of an encrypted client's request: its app key opened with the
+/// simulator's RSA key (for REFRESHTOKEN the service opens it with the session's
+/// SEK) and its OTP opened with the app key.
+async fn encrypted_command(
+    pool: &Pool,
+    clock: &Clock,
+    action: Action,
+    sealed_app_key: String,
+    otp: Option<String>,
+    auth_token: Option<String>,
+) -> Result<Command, ApiError> {
+    let token = auth_token.unwrap_or_default();
+    Ok(match action {
+        Action::RefreshToken => Command::Refresh {
+            token,
+            sealed_app_key: Some(sealed_app_key),
+        },
+        Action::OtpRequest => {
+            open_app_key(pool, clock, sealed_app_key).await?;
+            Command::RequestOtp
+        }
+        // An OTP that does not open is simply wrong: it counts as a try.
+        Action::AuthToken => {
+            let app_key = open_app_key(pool, clock, sealed_app_key).await?;
+            Command::TradeOtp {
+                otp: otp
+                    .and_then(|sealed| wire::open(&app_key, &sealed).ok())
+                    .and_then(|plain| String::from_utf8(plain).ok())
+                    .unwrap_or_default(),
+                app_key: Some(app_key),
+            }
+        }
+        Action::Logout => Command::LogOut {
+            token,
+            app_key: Some(open_app_key(pool, clock, sealed_app_key).await?),
+        },
+    })
+}
+
+/// Opens an app key sealed with the simulator's public key; AUTH4036 if it does not.
+async fn open_app_key(pool: &Pool, clock: &Clock, sealed: String) -> Result<Key, ApiError> {
+    let stored = server_key(pool, clock).await?;
+    let fault = |e: anyhow::Error| ApiError::Fault(AppError::Unexpected(e));
+    // The RSA private-key operation takes milliseconds: keep it off the workers.
+    let opened = web::block(move || {
+        KeyPair::from_pem(&stored.private_key_pem).map(|pair| pair.open_app_key(&sealed))
+    })
+    .await
+    .map_err(|e| fault(anyhow::anyhow!("blocking pool: {e}")))?
+    .map_err(|e| fault(anyhow::Error::new(e)))?;
+    Ok(opened.map_err(|_| ApiFailure::InvalidAppKey)?)
 }
 
 #[cfg(test)]
@@ -167,6 +253,15 @@ mod tests {
             parse_request(br#"{"action":"LOGOUT","username":"a","app_key":"k","auth_token":"t"}"#)
                 .unwrap();
         assert_eq!(r.auth_token.as_deref(), Some("t"));
+        // Very old clients name the app key `appkey`.
+        let r = parse_request(br#"{"action":"OTPREQUEST","username":"a","appkey":"old"}"#).unwrap();
+        assert_eq!(r.app_key, "old");
+        // An encrypted OTP is 24 characters of base64.
+        let sealed = r#"{"action":"AUTHTOKEN","username":"a","app_key":"k","otp":"oT1ITcg5+TjYEN2cbCc7BQ=="}"#;
+        assert_eq!(
+            parse_request(sealed.as_bytes()).unwrap().otp.as_deref(),
+            Some("oT1ITcg5+TjYEN2cbCc7BQ==")
+        );
     }
 
     #[test]
@@ -182,6 +277,10 @@ mod tests {
         assert_eq!(
             msg(br#"{"action":"OTPREQUEST","app_key":"k"}"#),
             "The field username is missing or empty."
+        );
+        assert_eq!(
+            msg(br#"{"action":"OTPREQUEST","username":"a"}"#),
+            "The field app_key is missing or empty."
         );
         assert_eq!(
             msg(br#"{"action":"OTPREQUEST","username":5,"app_key":"k"}"#),

@@ -7,10 +7,13 @@ use askama::Template;
 use utoipa::OpenApi;
 
 use super::schema::{
-    Ack, Action, AuthenticateRequest, ErrorBody, ErrorDetail, Profile, ProfileAnswer, TokenAnswer,
+    Ack, Action, AuthenticateRequest, EncryptedAnswer, ErrorBody, ErrorDetail, FiledReturn,
+    Profile, ProfileAnswer, ReturnTrack, TokenAnswer,
 };
-use super::{authenticate, profile};
+use super::{authenticate, profile, returns, server_key};
+use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::Pool;
 use crate::error::AppError;
 use crate::routes::layout::Chrome;
 use crate::routes::render;
@@ -19,10 +22,10 @@ use crate::routes::render;
 #[openapi(
     info(
         title = "GST taxpayer API simulator",
-        description = "Authentication of GSP/ASP software for a taxpayer, as the GST system's taxpayer API does it, honouring the taxpayer's choice on Manage API Access. Plain mode: app_key and OTP are not encrypted."
+        description = "Authentication of GSP/ASP software for a taxpayer, as the GST system's taxpayer API does it, honouring the taxpayer's choice on Manage API Access. Each GSP client is registered for one of two protocols. Encrypted (the real wire protocol): app_key is 32 random bytes sealed with RSA PKCS#1 v1.5 under the simulator's public key (/taxpayerapi/public-key.pem or /taxpayerapi/certificate.cer), otp and the answer's sek are AES-256-ECB with PKCS#7 under the app key, REFRESHTOKEN's app_key is a new app key under the current SEK, and data answers come as {status_cd, data, rek, hmac} (EncryptedAnswer); the headers state-cd, ip-usr and txn are required. Plain (for curl and training): app_key and otp are sent as they are and data answers as {status_cd, data}. Success is HTTP 200 with status_cd \"1\" for both."
     ),
-    paths(authenticate::handle, profile::handle),
-    components(schemas(AuthenticateRequest, Action, Ack, TokenAnswer, ErrorBody, ErrorDetail, Profile, ProfileAnswer)),
+    paths(authenticate::handle, profile::handle, returns::handle),
+    components(schemas(AuthenticateRequest, Action, Ack, TokenAnswer, ErrorBody, ErrorDetail, Profile, ProfileAnswer, EncryptedAnswer, ReturnTrack, FiledReturn)),
     tags(
         (name = "authentication", description = "OTPREQUEST, AUTHTOKEN, REFRESHTOKEN, LOGOUT"),
         (name = "taxpayer", description = "Calls that need a live auth token")
@@ -63,4 +66,43 @@ pub async fn page(
         base: format!("{}://{host}", proxies.public_scheme(peer, headers)),
     };
     render(StatusCode::OK, &page)
+}
+
+/// The simulator's public key as a PEM `PUBLIC KEY`, for GSP clients that load
+/// GSTN's key in that form.
+pub async fn public_key_pem(
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, AppError> {
+    let stored = server_key(&pool, &clock).await?;
+    let pem = crate::gsp::public_key_pem(&stored)?;
+    Ok(download(
+        "application/x-pem-file",
+        "gst-simulator-public-key.pem",
+        pem,
+    ))
+}
+
+/// The simulator's self-signed X.509 certificate (PEM text, as GSTN's `.cer`
+/// files are read by client libraries).
+pub async fn certificate(
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+) -> Result<HttpResponse, AppError> {
+    let stored = server_key(&pool, &clock).await?;
+    Ok(download(
+        "application/pkix-cert",
+        "gst-simulator.cer",
+        stored.certificate_pem,
+    ))
+}
+
+fn download(content_type: &str, file_name: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(body)
 }

@@ -1,37 +1,28 @@
 //! `GET /taxpayerapi/v1.0/profile`: a protected call, refused the moment the taxpayer
-//! chooses No and once the token has expired.
+//! chooses No and once the token has expired. Encrypted clients get the answer in
+//! the real encrypted envelope.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::clock::Clock;
-use crate::db::{self, Pool};
-use crate::domain::gsp::ApiFailure;
-
-use super::schema::{ClientHeaders, ErrorBody, Profile, ProfileAnswer, SessionHeaders};
 use crate::config::Settings;
-use crate::gsp;
+use crate::db::Pool;
 
-use super::{client, header, log_call, ApiError, CallRecord};
-use crate::auth::sha256_hex;
-
-fn required<'a>(req: &'a HttpRequest, name: &str) -> Result<&'a str, ApiFailure> {
-    header(req, name)
-        .filter(|v| !v.trim().is_empty() && v.len() <= 128)
-        .ok_or_else(|| {
-            ApiFailure::BadRequest(format!("The header {name} is missing, empty or too long."))
-        })
-}
+use super::schema::{
+    ClientHeaders, ErrorBody, Profile, ProfileAnswer, SessionHeaders, WireHeaders,
+};
+use super::{data_answer, log_call, open_data_call, ApiError, CallRecord};
 
 /// The taxpayer's profile, for a live session of this GSP client.
 #[utoipa::path(
     get,
     path = "/taxpayerapi/v1.0/profile",
     tag = "taxpayer",
-    params(ClientHeaders, SessionHeaders),
+    params(ClientHeaders, SessionHeaders, WireHeaders),
     responses(
-        (status = 200, description = "The profile", body = ProfileAnswer),
-        (status = 400, description = "A header is missing (SIM400)", body = ErrorBody),
-        (status = 401, description = "Wrong client (SIM401), no such session (AUTH4033), expired token (AUTH4038)", body = ErrorBody),
+        (status = 200, description = "The profile: in `data` for a plain client (ProfileAnswer); for an encrypted client the envelope (EncryptedAnswer) whose `data` opens to a Profile", body = ProfileAnswer),
+        (status = 400, description = "A header is missing (SIM400 plain, GEN5001 encrypted), state-cd is not the GSTIN's (AUTH4041)", body = ErrorBody),
+        (status = 401, description = "Client credentials missing or wrong (AUT4031-AUT4034), no such session (AUTH4033), expired token (AUTH4038)", body = ErrorBody),
         (status = 403, description = "API access is off or over (AUTH4037), or the GSTIN is not the session's (RET11402)", body = ErrorBody),
     )
 )]
@@ -57,34 +48,17 @@ async fn answer(
     demo: bool,
     call: &mut CallRecord,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(req, pool, demo).await?;
-    call.client_name = Some(client.name.clone());
-    call.username = header(req, "username").map(str::to_string);
-    let token = sha256_hex(required(req, "auth-token")?);
-    let username = required(req, "username")?.trim().to_lowercase();
-    let gstin = required(req, "gstin")?.trim().to_uppercase();
-    let now = clock.now();
-    let open = db::run(pool, move |conn| {
-        gsp::open_session(conn, &client, &username, &gstin, &token, now)
-    })
-    .await??;
-    if open.use_due() {
-        let open = open.clone();
-        db::write(pool, move |conn| gsp::record_use(conn, &open, now)).await?;
-    }
-    let t = open.taxpayer;
+    let data_call = open_data_call(req, pool, clock, demo, call).await?;
+    let t = &data_call.open.taxpayer;
     let profile = Profile {
-        gstin: t.gstin,
-        legal_name: t.legal_name,
-        trade_name: t.trade_name,
+        gstin: t.gstin.clone(),
+        legal_name: t.legal_name.clone(),
+        trade_name: t.trade_name.clone(),
         registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
-        constitution: t.constitution,
-        taxpayer_type: t.taxpayer_type,
-        state: t.state_name,
-        status: t.gstin_status,
+        constitution: t.constitution.clone(),
+        taxpayer_type: t.taxpayer_type.clone(),
+        state: t.state_name.clone(),
+        status: t.gstin_status.clone(),
     };
-    Ok(HttpResponse::Ok().json(ProfileAnswer {
-        status_cd: "1".to_string(),
-        data: profile,
-    }))
+    data_answer(&data_call, &profile)
 }
