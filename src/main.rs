@@ -446,10 +446,23 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let clock = Arc::new(Clock::system());
     let app = Application::build(settings.clone(), clock.clone()).await?;
     {
-        // The GSP key pair is made at the first start (it takes a moment), so the
-        // first encrypted client does not wait for it.
-        let mut conn = app.pool().get()?;
-        gst_portal::gsp::key_pair(&mut conn, clock.now())?;
+        // The GSP key pair is made at the first start, beside it (it takes a moment),
+        // so neither the start nor the first encrypted client waits for it. A client
+        // that comes first makes it itself; the first pair stored is the one kept.
+        let pool = app.pool().clone();
+        let now = clock.now();
+        std::thread::Builder::new()
+            .name("gsp-key".to_string())
+            .spawn(move || {
+                let made = pool
+                    .get()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|mut conn| gst_portal::gsp::key_pair(&mut conn, now));
+                if let Err(e) = made {
+                    tracing::error!(error = ?e, "could not make the GSP key pair; the first encrypted call will try again");
+                }
+            })
+            .context("could not start making the GSP key pair")?;
     }
     if settings.demo {
         println!("Demo mode: a training portal with fictitious data, not the GST Portal.");
