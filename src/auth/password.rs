@@ -107,7 +107,7 @@ type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
 /// so a flood of logins takes the cores only while pages do not need them.
 #[derive(Clone)]
 pub struct Hasher {
-    jobs: Arc<Mutex<mpsc::Sender<Job>>>,
+    jobs: mpsc::Sender<Job>,
     running: Arc<AtomicUsize>,
     peak: Arc<AtomicUsize>,
     finished: Arc<AtomicUsize>,
@@ -149,7 +149,7 @@ impl Hasher {
             }
         }
         Hasher {
-            jobs: Arc::new(Mutex::new(sender)),
+            jobs: sender,
             running: Arc::new(AtomicUsize::new(0)),
             peak: Arc::new(AtomicUsize::new(0)),
             finished: Arc::new(AtomicUsize::new(0)),
@@ -191,8 +191,6 @@ impl Hasher {
             let _ = answer.send(result);
         });
         self.jobs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .send(job)
             .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
         Ok(answered
