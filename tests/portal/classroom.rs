@@ -83,7 +83,11 @@ async fn classroom_pages_and_controls_are_for_the_trainer_only() {
     let taxpayer = app.logged_in().await;
     let token = taxpayer.get("/dashboard").await.csrf_token();
     for path in ROUTES_GET {
-        assert_eq!(taxpayer.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            taxpayer.get(path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     for path in ROUTES_POST {
         let res = taxpayer
@@ -175,7 +179,11 @@ async fn bad_requests_for_trainees_say_why_and_change_nothing() {
                 &[("count", count), ("prefix", prefix)],
             )
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{count} {prefix}");
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{count} {prefix}"
+        );
         assert!(
             res.text_of("add-error").unwrap_or_default().contains(words),
             "{count} {prefix}: {}",
@@ -199,8 +207,8 @@ async fn the_room_holds_at_most_a_thousand_trainees() {
     let mut planned = classroom::plan(&mut conn, 200, "bulk").unwrap();
     for round in 0..5 {
         if round > 0 {
-            planned = classroom::plan(&mut conn, if round == 4 { 199 } else { 200 }, "bulk")
-                .unwrap();
+            planned =
+                classroom::plan(&mut conn, if round == 4 { 199 } else { 200 }, "bulk").unwrap();
         }
         let hashes = vec![hash.clone(); planned.len()];
         classroom::store(&mut conn, &planned, &hashes, app.clock.now()).unwrap();
@@ -347,7 +355,10 @@ async fn resetting_a_trainee_clears_their_steps_only() {
     assert_eq!(b.get("/profile").await.status, StatusCode::OK);
     a.log_in(&cards[0].0, &cards[0].1).await;
     a.get("/profile").await;
-    assert!(board_row(&t, &cards[0].0).await[1].contains("IST"), "recorded again");
+    assert!(
+        board_row(&t, &cards[0].0).await[1].contains("IST"),
+        "recorded again"
+    );
     // Demo taxpayers are put back by Reset demo data, not here.
     let before = app.snapshot();
     let res = t
