@@ -327,16 +327,19 @@ pub struct SheetCard {
     pub password: Option<String>,
 }
 
+/// username, trade name, GSTIN, printed password, its credential, current hash.
+type SheetRow = (
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 /// Every trainee, by username, with the printed password while it is still theirs.
 pub fn sheet(conn: &mut Conn) -> QueryResult<Vec<SheetCard>> {
-    let rows: Vec<(
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = trainees::table
+    let rows: Vec<SheetRow> = trainees::table
         .inner_join(taxpayers::table)
         .order(taxpayers::username.asc())
         .select((
