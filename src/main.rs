@@ -51,6 +51,9 @@ enum Command {
     /// The simulator's RSA key pair for the encrypted GSP protocol.
     #[command(subcommand)]
     GspKey(GspKeyCommand),
+    /// Classroom mode: trainee taxpayers for a room (used by `demo`).
+    #[command(subcommand)]
+    Classroom(ClassroomCommand),
     /// Play GSP software against a running portal, printing every exchange.
     GspDemo {
         /// The portal's address.
@@ -76,6 +79,19 @@ enum Command {
     SandboxOtp {
         #[arg(value_parser = ["on", "off"])]
         state: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClassroomCommand {
+    /// Add trainee taxpayers and print their usernames and passwords.
+    Add {
+        /// How many (1 to 200 at once, 1,000 trainees in all).
+        #[arg(long)]
+        count: u32,
+        /// Usernames are this prefix and a number.
+        #[arg(long, default_value = gst_portal::demo::classroom::DEFAULT_PREFIX)]
+        prefix: String,
     },
 }
 
@@ -240,6 +256,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Taxpayer(TaxpayerCommand::Add(args))) => add_taxpayer(database, args),
         Some(Command::GspClient(command)) => gsp_client(database, command),
         Some(Command::GspKey(command)) => gsp_key(database, command),
+        Some(Command::Classroom(ClassroomCommand::Add { count, prefix })) => {
+            let pool = db::open(&database)?;
+            let mut conn = pool.get()?;
+            let made = gst_portal::demo::classroom::add(
+                &mut conn,
+                count,
+                &prefix.trim().to_lowercase(),
+                Clock::system().now(),
+            )?;
+            println!("Added {} trainee(s):", made.len());
+            for t in &made {
+                println!(
+                    "  {}  password {}  {}",
+                    t.username, t.password, t.trade_name
+                );
+            }
+            println!("The printable sheet is on the trainer console (Classroom).");
+            Ok(())
+        }
         Some(Command::GspDemo {
             url,
             username,

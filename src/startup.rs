@@ -23,9 +23,11 @@ use crate::config::Settings;
 use crate::db::models::app_setting;
 use crate::db::{self, Pool};
 use crate::demo;
+use crate::demo::classroom::StepRecorder;
 use crate::error::AppError;
 use crate::routes::form::FORM_LIMIT;
 use crate::routes::taxpayerapi::UnidentifiedCalls;
+use crate::routes::trainer::classroom::Listening;
 use crate::routes::Wiring;
 use crate::{housekeeping, routes, telemetry};
 
@@ -266,6 +268,11 @@ fn serve(
     let cookie_key = web::Data::new(CookieKey(key.clone()));
     let unidentified = web::Data::new(UnidentifiedCalls::default());
     let settings = web::Data::new(settings);
+    let listening = web::Data::new(Listening(listener.local_addr()?));
+    // Trainees' steps are recorded in demo mode only.
+    let steps = settings
+        .demo
+        .then(|| web::Data::new(StepRecorder::default()));
     let server = HttpServer::new(move || {
         App::new()
             .wrap(routes::error_page::handlers())
@@ -280,6 +287,7 @@ fn serve(
             .app_data(settings.clone())
             .app_data(cookie_key.clone())
             .app_data(unidentified.clone())
+            .app_data(listening.clone())
             .app_data(web::PayloadConfig::new(FORM_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(|err, _req| {
                 AppError::bad_request(format!(
@@ -290,7 +298,12 @@ fn serve(
             .app_data(
                 web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into()),
             )
-            .configure(|cfg| routes::configure(cfg, &wiring))
+            .configure(|cfg| {
+                if let Some(steps) = &steps {
+                    cfg.app_data(steps.clone());
+                }
+                routes::configure(cfg, &wiring)
+            })
             .default_service(web::to(routes::not_found))
     })
     // Slow clients: the head must arrive within the timeout (the body deadline is

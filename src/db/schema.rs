@@ -165,6 +165,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    trainees (taxpayer_id) {
+        taxpayer_id -> Integer,
+        sheet_password -> Nullable<Text>,
+        sheet_credential -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    trainee_steps (taxpayer_id, step) {
+        taxpayer_id -> Integer,
+        step -> Text,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     used_captchas (nonce) {
         nonce -> Text,
         used_at -> Timestamp,
@@ -181,6 +198,8 @@ diesel::joinable!(gsp_sessions -> taxpayers (taxpayer_id));
 diesel::joinable!(gsp_sessions -> gsp_clients (gsp_client_id));
 diesel::joinable!(messages -> taxpayers (taxpayer_id));
 diesel::joinable!(sessions -> taxpayers (taxpayer_id));
+diesel::joinable!(trainees -> taxpayers (taxpayer_id));
+diesel::joinable!(trainee_steps -> taxpayers (taxpayer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     taxpayers,
@@ -198,4 +217,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     demo_taxpayers,
     used_captchas,
+    trainees,
+    trainee_steps,
 );

@@ -1,6 +1,7 @@
 //! Demo mode for trainers, by job: the demo data (seed and reset), the trainer's
 //! password, the demo clock, and the console's overview.
 
+pub mod classroom;
 pub mod clock;
 pub mod data;
 pub mod overview;

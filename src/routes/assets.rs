@@ -13,7 +13,7 @@ struct Asset {
     body: &'static [u8],
 }
 
-const ASSETS: [Asset; 6] = [
+const ASSETS: [Asset; 7] = [
     Asset {
         path: "css/portal.css",
         content_type: "text/css; charset=utf-8",
@@ -33,6 +33,11 @@ const ASSETS: [Asset; 6] = [
         path: "js/menu.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/js/menu.js"),
+    },
+    Asset {
+        path: "js/classroom.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/js/classroom.js"),
     },
     Asset {
         path: "js/trainer.js",

@@ -80,7 +80,7 @@ fn limited(path: &'static str, route: actix_web::Route) -> Entry {
 fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
     use profile::{api_access, change_password};
     use taxpayerapi::{authenticate, docs};
-    use trainer::{console, login as trainer_login};
+    use trainer::{classroom, console, login as trainer_login};
     let mut all = vec![
         get("/", web::get().to(home)),
         get("/login", web::get().to(login::show)),
@@ -149,6 +149,33 @@ fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
             get("/trainer/reset", web::get().to(console::confirm_reset)),
             post("/trainer/reset", web::post().to(console::reset)),
             get("/trainer/feed.json", web::get().to(console::feed)),
+            get("/trainer/classroom", web::get().to(classroom::show)),
+            post(
+                "/trainer/classroom/trainees",
+                web::post().to(classroom::add),
+            ),
+            get("/trainer/classroom/sheet", web::get().to(classroom::sheet)),
+            get(
+                "/trainer/classroom/address.svg",
+                web::get().to(classroom::address_qr),
+            ),
+            get("/trainer/classroom/board", web::get().to(classroom::board)),
+            get(
+                "/trainer/classroom/projector",
+                web::get().to(classroom::projector),
+            ),
+            post(
+                "/trainer/classroom/unlock",
+                web::post().to(classroom::unlock),
+            ),
+            post(
+                "/trainer/classroom/reset-trainee",
+                web::post().to(classroom::reset_trainee),
+            ),
+            post(
+                "/trainer/classroom/password",
+                web::post().to(classroom::new_password),
+            ),
         ]);
     }
     if captcha {

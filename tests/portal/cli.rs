@@ -274,3 +274,31 @@ fn plain_serve_seeds_nothing_and_no_command_runs_the_demo() {
         "{with_no_captcha}"
     );
 }
+
+#[test]
+fn classroom_add_prints_trainees_that_meet_the_rules_and_refuses_too_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("portal.db");
+    let out = run(
+        &db,
+        &["classroom", "add", "--count", "2", "--prefix", "room"],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Added 2 trainee(s)"), "{text}");
+    for line in text.lines().filter(|l| l.trim_start().starts_with("room")) {
+        let password = line.split_whitespace().nth(2).unwrap();
+        assert!(
+            gst_portal::domain::password_rule::check(password).is_ok(),
+            "{line}"
+        );
+    }
+    let out = run(&db, &["classroom", "add", "--count", "201"], "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("from 1 to 200"));
+}

@@ -3,6 +3,7 @@
 
 mod api_access;
 mod bad_input;
+mod classroom;
 mod cli;
 mod demo;
 mod durability;

@@ -9,6 +9,8 @@ use crate::db::Conn;
 
 /// A demo case of the seeded data.
 pub const DEMO: &str = "demo";
+/// A trainee made by the trainer for a classroom.
+pub const TRAINEE: &str = "trainee";
 
 /// Marks `taxpayer` as training data of `kind`.
 pub fn mark(conn: &mut Conn, taxpayer: TaxpayerId, kind: &str) -> QueryResult<()> {

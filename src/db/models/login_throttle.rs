@@ -216,6 +216,30 @@ pub fn clear(conn: &mut Conn, key: &ThrottleKey) -> QueryResult<()> {
         .map(drop)
 }
 
+/// The running locks among `usernames`, by username (the classroom board).
+pub fn locked_taxpayers(
+    conn: &mut Conn,
+    usernames: &[&str],
+    now: DateTime<Utc>,
+) -> QueryResult<std::collections::HashMap<String, DateTime<Utc>>> {
+    let keys: Vec<String> = usernames
+        .iter()
+        .map(|u| ThrottleKey::Taxpayer((*u).to_string()).stored())
+        .collect();
+    let rows: Vec<(String, Option<NaiveDateTime>)> = login_throttle::table
+        .filter(login_throttle::throttle_key.eq_any(keys))
+        .filter(login_throttle::locked_until.gt(now.naive_utc()))
+        .select((login_throttle::throttle_key, login_throttle::locked_until))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(key, until)| {
+            let name = key.strip_prefix("taxpayer:")?.to_string();
+            Some((name, until?.and_utc()))
+        })
+        .collect())
+}
+
 /// Forgets the counts of several taxpayers at once (the demo reset).
 pub fn clear_taxpayers(conn: &mut Conn, usernames: &[&str]) -> QueryResult<usize> {
     let keys: Vec<String> = usernames

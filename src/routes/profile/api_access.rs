@@ -14,6 +14,7 @@ use crate::db::models::api_access::{self, AccessChange};
 use crate::db::models::gsp_session::{self, ApplicationAccess};
 use crate::db::models::Origin;
 use crate::db::{self, Pool};
+use crate::demo::classroom::ViewStep;
 use crate::domain::access::{
     time_left, AccessChoice, AccessState, ChoiceErrors, StoredAccess, ENDING_SOON, NO, YES,
 };
@@ -22,6 +23,7 @@ use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::{summary, Chrome, SummaryItem};
+use crate::routes::trainer::classroom::StepLog;
 use crate::routes::{render, see_other};
 
 /// How many past changes the page lists.
@@ -197,7 +199,9 @@ pub async fn show(
     chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    steps: StepLog,
 ) -> Result<HttpResponse, AppError> {
+    steps.saw(current.taxpayer.id, ViewStep::ApiAccess).await;
     let now = clock.now();
     let Loaded {
         stored,

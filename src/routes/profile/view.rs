@@ -6,9 +6,11 @@ use askama::Template;
 
 use crate::auth::guard::CurrentTaxpayer;
 use crate::db::models::taxpayer::Taxpayer;
+use crate::demo::classroom::ViewStep;
 use crate::error::AppError;
 use crate::routes::layout::{Chrome, MenuItem, QUICK_LINKS};
 use crate::routes::render;
+use crate::routes::trainer::classroom::StepLog;
 
 #[derive(Template)]
 #[template(path = "profile/show.html")]
@@ -19,7 +21,12 @@ struct ProfilePage {
     quick_links: &'static [MenuItem],
 }
 
-pub async fn show(current: CurrentTaxpayer, chrome: Chrome) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    current: CurrentTaxpayer,
+    chrome: Chrome,
+    steps: StepLog,
+) -> Result<HttpResponse, AppError> {
+    steps.saw(current.taxpayer.id, ViewStep::Profile).await;
     let page = ProfilePage {
         chrome,
         registration_date: current

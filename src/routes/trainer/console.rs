@@ -12,11 +12,13 @@ use crate::clock::{describe_offset, Clock};
 use crate::db::models::api_call;
 use crate::db::{self, Pool};
 use crate::demo;
+use crate::demo::classroom::StepRecorder;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::taxpayerapi::UnidentifiedCalls;
+use crate::routes::trainer::classroom::{room_addresses, Listening, RoomAddresses};
 use crate::routes::{render, see_other};
 
 /// The time machine's buttons: the form value, the label, and how far it moves.
@@ -119,6 +121,7 @@ pub struct ShiftButton {
 #[template(path = "trainer/console.html")]
 struct ConsolePage {
     chrome: Chrome,
+    addresses: RoomAddresses,
     feed: Feed,
     shifts: Vec<ShiftButton>,
 }
@@ -129,9 +132,11 @@ pub async fn show(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     unidentified: web::Data<UnidentifiedCalls>,
+    listening: web::Data<Listening>,
 ) -> Result<HttpResponse, AppError> {
     let page = ConsolePage {
         chrome,
+        addresses: room_addresses(listening.0),
         feed: feed_now(&pool, &clock, &unidentified).await?,
         shifts: SHIFTS
             .iter()
@@ -224,6 +229,8 @@ pub async fn confirm_reset(
 #[serde(deny_unknown_fields)]
 pub struct ResetForm {
     confirm: Option<String>,
+    /// "yes" to remove the trainees too; they stay otherwise.
+    trainees: Option<String>,
 }
 
 pub async fn reset(
@@ -232,6 +239,7 @@ pub async fn reset(
     form: Form<ResetForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    steps: Option<web::Data<StepRecorder>>,
 ) -> Result<HttpResponse, AppError> {
     if form.confirm.as_deref() != Some("yes") {
         let page = ResetPage {
@@ -240,18 +248,33 @@ pub async fn reset(
         };
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    let with_trainees = form.trainees.as_deref() == Some("yes");
     let clock_for_reset = clock.clone();
-    db::write(&pool, move |conn| {
+    let removed = db::write(&pool, move |conn| {
         demo::save_offset(conn, TimeDelta::zero())?;
         clock_for_reset.set_demo_offset(TimeDelta::zero());
         demo::clock_moved_back(conn, clock_for_reset.now())?;
-        demo::reset(conn, &clock_for_reset).map_err(|e| AppError::Unexpected(e.into()))
+        let removed = if with_trainees {
+            demo::classroom::remove_all(conn)?
+        } else {
+            0
+        };
+        demo::reset(conn, &clock_for_reset).map_err(|e| AppError::Unexpected(e.into()))?;
+        Ok::<_, AppError>(removed)
     })
     .await?;
-    tracing::info!("demo data reset");
+    if let Some(steps) = steps {
+        steps.forget_all();
+    }
+    tracing::info!(trainees_removed = removed, "demo data reset");
+    let trainees = if with_trainees {
+        format!(" {removed} trainee(s) were removed.")
+    } else {
+        " Trainees were kept.".to_string()
+    };
     trainer.session.set_flash(
         FlashKind::Success,
-        "The demo data is back as it was seeded, and the demo clock is back to real time.",
+        format!("The demo data is back as it was seeded, and the demo clock is back to real time.{trainees}"),
     )?;
     Ok(see_other("/trainer"))
 }

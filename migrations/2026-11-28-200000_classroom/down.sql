@@ -1,0 +1,3 @@
+DROP INDEX api_calls_by_username;
+DROP TABLE trainee_steps;
+DROP TABLE trainees;
