@@ -102,6 +102,18 @@ impl Settings {
         }
     }
 
+    /// The trainer's session cookie, apart from the taxpayer's, so that a trainer can
+    /// have the console and a taxpayer's pages open side by side in one browser.
+    /// (Its path stays `/`, as the `__Host-` prefix requires; only the /trainer
+    /// routes read it.)
+    pub fn trainer_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-gst_trainer"
+        } else {
+            "gst_trainer"
+        }
+    }
+
     /// The cookie that binds the login forms' anti-forgery token to a browser before
     /// anyone is logged in (no session row is stored for a visitor).
     pub fn visitor_cookie_name(&self) -> &'static str {

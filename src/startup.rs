@@ -226,12 +226,13 @@ fn security_headers(settings: &Settings) -> DefaultHeaders {
 /// (and Secure with `__Host-` over https), idle-timed by the store.
 fn session_middleware(
     settings: &Settings,
+    cookie_name: &str,
     store: DbSessionStore,
     key: Key,
 ) -> SessionMiddleware<DbSessionStore> {
     let idle = CookieDuration::seconds(settings.idle_timeout.num_seconds());
     SessionMiddleware::builder(store, key)
-        .cookie_name(settings.cookie_name().to_string())
+        .cookie_name(cookie_name.to_string())
         .cookie_secure(settings.secure_cookies)
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Strict)
@@ -274,10 +275,8 @@ fn serve(
         .demo
         .then(|| web::Data::new(StepRecorder::default()));
     let server = HttpServer::new(move || {
-        App::new()
-            .wrap(routes::error_page::handlers())
+        let app = App::new()
             .wrap(from_fn(visitor::set_cookies))
-            .wrap(session_middleware(&settings, store.clone(), key.clone()))
             .wrap(security_headers(&settings))
             .wrap(from_fn(routes::deadline::body_deadline))
             .wrap(from_fn(telemetry::log_request))
@@ -302,9 +301,38 @@ fn serve(
                 if let Some(steps) = &steps {
                     cfg.app_data(steps.clone());
                 }
-                routes::configure(cfg, &wiring)
-            })
-            .default_service(web::to(routes::not_found))
+            });
+        // Two scopes, each with its own session cookie, so a trainer and a taxpayer
+        // can be logged in side by side in one browser and log out apart. Error pages
+        // are rendered inside the session, so their header can show who is logged in.
+        let app = if wiring.trainer.is_some() {
+            app.service(
+                web::scope(routes::TRAINER_SCOPE)
+                    .configure(|cfg| routes::configure_trainer(cfg, &wiring))
+                    .default_service(web::to(routes::not_found))
+                    .wrap(routes::error_page::handlers())
+                    .wrap(session_middleware(
+                        &settings,
+                        settings.trainer_cookie_name(),
+                        store.clone(),
+                        key.clone(),
+                    )),
+            )
+        } else {
+            app
+        };
+        app.service(
+            web::scope("")
+                .configure(|cfg| routes::configure(cfg, &wiring))
+                .default_service(web::to(routes::not_found))
+                .wrap(routes::error_page::handlers())
+                .wrap(session_middleware(
+                    &settings,
+                    settings.cookie_name(),
+                    store.clone(),
+                    key.clone(),
+                )),
+        )
     })
     // Slow clients: the head must arrive within the timeout (the body deadline is
     // the middleware above), idle keep-alive connections close, and each worker

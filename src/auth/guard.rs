@@ -21,8 +21,9 @@ pub struct CurrentTaxpayer {
     pub session: TypedSession,
 }
 
-/// The trainer of a live trainer session (demo mode). A taxpayer's session is refused;
-/// a browser without a trainer session is sent to the trainer's login.
+/// The trainer of a live trainer session (demo mode), read from the trainer's own
+/// cookie; a browser without one is sent to the trainer's login. A taxpayer's session
+/// is another cookie, which the trainer's routes never read.
 pub struct CurrentTrainer {
     pub session: TypedSession,
 }
@@ -45,11 +46,6 @@ impl FromRequest for CurrentTrainer {
                 }
                 // Timed out, or made with a trainer password that has since changed.
                 session.log_out();
-            } else if session.login()?.is_some() {
-                return Err(AppError::Rejected {
-                    status: actix_web::http::StatusCode::FORBIDDEN,
-                    message: "The trainer console is only for the trainer. A taxpayer's session cannot open it; log out first, then log in as the trainer.".to_string(),
-                });
             }
             Err(AppError::TrainerLoginRequired)
         })

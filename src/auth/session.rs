@@ -90,7 +90,6 @@ impl TypedSession {
     ) -> Result<(), AppError> {
         self.0.renew();
         self.0.remove(FLASH_KEY);
-        self.0.remove(TRAINER_KEY);
         self.0
             .insert(TAXPAYER_KEY, taxpayer.0)
             .map_err(unexpected)?;
@@ -131,13 +130,11 @@ impl TypedSession {
         Ok(at.and_then(|s| DateTime::from_timestamp(s, 0)))
     }
 
-    /// Makes this a trainer's session under a new key: one role per session, so any
-    /// taxpayer login in it ends. `credential` fingerprints the trainer password's hash.
+    /// Makes this (the trainer's cookie's session) a trainer's session under a new key.
+    /// `credential` fingerprints the trainer password's hash.
     pub fn log_in_trainer(&self, now: DateTime<Utc>, credential: &str) -> Result<(), AppError> {
         self.0.renew();
         self.0.remove(FLASH_KEY);
-        self.0.remove(TAXPAYER_KEY);
-        self.0.remove(AUTHENTICATED_AT_KEY);
         self.0
             .insert(TRAINER_KEY, now.timestamp())
             .map_err(unexpected)?;

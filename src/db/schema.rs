@@ -182,6 +182,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_tickets (ticket_hash) {
+        ticket_hash -> Text,
+        taxpayer_id -> Integer,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     used_captchas (nonce) {
         nonce -> Text,
         used_at -> Timestamp,
@@ -200,6 +208,7 @@ diesel::joinable!(messages -> taxpayers (taxpayer_id));
 diesel::joinable!(sessions -> taxpayers (taxpayer_id));
 diesel::joinable!(trainees -> taxpayers (taxpayer_id));
 diesel::joinable!(trainee_steps -> taxpayers (taxpayer_id));
+diesel::joinable!(login_tickets -> taxpayers (taxpayer_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     taxpayers,
@@ -219,4 +228,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     used_captchas,
     trainees,
     trainee_steps,
+    login_tickets,
 );

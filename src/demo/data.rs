@@ -268,21 +268,46 @@ pub struct DemoAccount {
     pub password: Option<&'static str>,
 }
 
-/// The demo accounts present in the database, for the start-up banner.
-pub fn accounts(conn: &mut Conn) -> anyhow::Result<Vec<DemoAccount>> {
-    let mut accounts = Vec::new();
+/// A demo account present in the database, with its stored password hash (whether
+/// the seeded password still opens it is for the caller to check, off the database).
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: String,
+    pub gstin: String,
+    pub case: &'static str,
+    pub password_hash: String,
+}
+
+/// The demo accounts present in the database, in the seeding order.
+pub fn logins(conn: &mut Conn) -> QueryResult<Vec<DemoLogin>> {
+    let mut found = Vec::new();
     for t in &TAXPAYERS {
-        if let Some(found) = taxpayer::find_by_username(conn, t.username)? {
-            let unchanged = password::verify(&found.password_hash, DEMO_PASSWORD)?;
-            accounts.push(DemoAccount {
-                username: found.username,
-                gstin: found.gstin,
+        if let Some(row) = taxpayer::find_by_username(conn, t.username)? {
+            found.push(DemoLogin {
+                username: row.username,
+                gstin: row.gstin,
                 case: t.case_text,
-                password: unchanged.then_some(DEMO_PASSWORD),
+                password_hash: row.password_hash,
             });
         }
     }
-    Ok(accounts)
+    Ok(found)
+}
+
+/// The demo accounts present in the database, for the start-up banner.
+pub fn accounts(conn: &mut Conn) -> anyhow::Result<Vec<DemoAccount>> {
+    logins(conn)?
+        .into_iter()
+        .map(|l| {
+            let unchanged = password::verify(&l.password_hash, DEMO_PASSWORD)?;
+            Ok(DemoAccount {
+                username: l.username,
+                gstin: l.gstin,
+                case: l.case,
+                password: unchanged.then_some(DEMO_PASSWORD),
+            })
+        })
+        .collect()
 }
 
 /// The demo plain GSP client's credentials, if it is registered and not revoked.

@@ -9,8 +9,8 @@ pub mod trainer;
 
 pub use clock::{clock_moved_back, save_offset, saved_offset};
 pub use data::{
-    accounts, encrypted_gsp_client, gsp_client, is_demo_client_id, reset, seed, Case, DemoAccount,
-    DemoTaxpayer, DEMO_ENCRYPTED_CLIENT_ID, DEMO_ENCRYPTED_CLIENT_NAME,
+    accounts, encrypted_gsp_client, gsp_client, is_demo_client_id, logins, reset, seed, Case,
+    DemoAccount, DemoLogin, DemoTaxpayer, DEMO_ENCRYPTED_CLIENT_ID, DEMO_ENCRYPTED_CLIENT_NAME,
     DEMO_ENCRYPTED_CLIENT_SECRET, DEMO_GSP_CLIENT_ID, DEMO_GSP_CLIENT_NAME, DEMO_GSP_CLIENT_SECRET,
     DEMO_LOCK, DEMO_PASSWORD, TAXPAYERS,
 };

@@ -80,7 +80,7 @@ fn limited(path: &'static str, route: actix_web::Route) -> Entry {
 fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
     use profile::{api_access, change_password};
     use taxpayerapi::{authenticate, docs};
-    use trainer::{classroom, console, login as trainer_login};
+    use trainer::{classroom, console, login as trainer_login, login_as};
     let mut all = vec![
         get("/", web::get().to(home)),
         get("/login", web::get().to(login::show)),
@@ -149,6 +149,8 @@ fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
             get("/trainer/reset", web::get().to(console::confirm_reset)),
             post("/trainer/reset", web::post().to(console::reset)),
             get("/trainer/feed.json", web::get().to(console::feed)),
+            post("/trainer/login-as", web::post().to(login_as::start)),
+            get("/login/as/{ticket}", web::get().to(login_as::arrive)),
             get("/trainer/classroom", web::get().to(classroom::show)),
             post(
                 "/trainer/classroom/trainees",
@@ -194,23 +196,54 @@ pub fn form_post_paths(settings: &Settings) -> Vec<&'static str> {
         .collect()
 }
 
-/// Registers every route of the portal. The forms that check a password (both logins
-/// and Change Password) sit behind one per-address limit, sharing one count.
+/// Where the trainer's routes live: a scope of its own, with its own session cookie.
+pub const TRAINER_SCOPE: &str = "/trainer";
+
+/// Registers every route of the portal outside the trainer's scope. The forms that
+/// check a password (both logins and Change Password) sit behind one per-address
+/// limit, sharing one count with the trainer's login.
 pub fn configure(cfg: &mut web::ServiceConfig, wiring: &Wiring) {
+    let portal = entries(wiring.trainer.is_some(), wiring.settings.captcha)
+        .into_iter()
+        .filter(|e| !in_trainer_scope(e.path));
+    register(cfg, wiring, portal, "");
+}
+
+/// Registers the trainer's routes, relative to [`TRAINER_SCOPE`] (demo mode only).
+pub fn configure_trainer(cfg: &mut web::ServiceConfig, wiring: &Wiring) {
     if let Some(trainer) = &wiring.trainer {
         cfg.app_data(trainer.clone());
     }
-    for entry in entries(wiring.trainer.is_some(), wiring.settings.captcha) {
+    cfg.app_data(web::Data::new(trainer::login_as::SeededPasswords::default()));
+    let console = entries(wiring.trainer.is_some(), wiring.settings.captcha)
+        .into_iter()
+        .filter(|e| in_trainer_scope(e.path));
+    register(cfg, wiring, console, TRAINER_SCOPE);
+}
+
+fn in_trainer_scope(path: &str) -> bool {
+    path.strip_prefix(TRAINER_SCOPE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+fn register(
+    cfg: &mut web::ServiceConfig,
+    wiring: &Wiring,
+    entries: impl Iterator<Item = Entry>,
+    scope: &str,
+) {
+    for entry in entries {
+        let path = entry.path.strip_prefix(scope).unwrap_or(entry.path);
         if entry.limited {
             // A POST guard, so that GETs of the same path reach their own route.
             cfg.service(
-                web::resource(entry.path)
+                web::resource(path)
                     .guard(guard::Post())
                     .wrap(login_limit(&wiring.login_attempts, &wiring.settings))
                     .route(entry.route),
             );
         } else {
-            cfg.route(entry.path, entry.route);
+            cfg.route(path, entry.route);
         }
     }
 }

@@ -17,3 +17,4 @@ mod properties;
 mod qa;
 mod security;
 mod sessions;
+mod side_by_side;

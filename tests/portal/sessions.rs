@@ -107,13 +107,16 @@ fn set_cookie<'a>(res: &'a Page, name: &str) -> &'a str {
 
 #[actix_web::test]
 async fn the_session_and_visitor_cookies_are_http_only_and_same_site() {
-    let app = spawn_app().await;
+    // ASVS V3.4.2/V3.4.3 for the taxpayer's, the visitor's and the trainer's cookies.
+    let app = spawn_demo().await;
     let b = app.browser();
     let login_page = b.get("/login").await;
     let res = b.log_in(USERNAME, PASSWORD).await;
+    let trainer_login = trainer_attempt(&app.browser(), TRAINER_PASSWORD).await;
     for cookie in [
         set_cookie(&login_page, "gst_visitor"),
         set_cookie(&res, "gst_session"),
+        set_cookie(&trainer_login, "gst_trainer"),
     ] {
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Strict"), "{cookie}");
@@ -124,15 +127,18 @@ async fn the_session_and_visitor_cookies_are_http_only_and_same_site() {
 
 #[actix_web::test]
 async fn with_secure_cookies_the_cookies_are_secure_and_host_prefixed() {
-    let app = spawn_app_with(|s| s.secure_cookies = true).await;
+    let app = spawn_demo_with(|s| s.secure_cookies = true).await;
     let b = app.browser();
     let login_page = b.get("/login").await;
     let token = login_page.csrf_token();
     let res = b.post_login(&token, USERNAME, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let trainer_login = trainer_attempt(&app.browser(), TRAINER_PASSWORD).await;
+    assert_eq!(trainer_login.status, StatusCode::SEE_OTHER);
     for cookie in [
         set_cookie(&login_page, "__Host-gst_visitor"),
         set_cookie(&res, "__Host-gst_session"),
+        set_cookie(&trainer_login, "__Host-gst_trainer"),
     ] {
         assert!(
             cookie.contains("Secure") && cookie.contains("HttpOnly"),

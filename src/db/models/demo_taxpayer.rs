@@ -28,3 +28,12 @@ pub fn mark(conn: &mut Conn, taxpayer: TaxpayerId, kind: &str) -> QueryResult<()
 pub fn is_marked(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(demo_taxpayers::table.find(taxpayer.0))).get_result(conn)
 }
+
+/// The kind of training data `taxpayer` is ([`DEMO`] or [`TRAINEE`]), if any.
+pub fn kind_of(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<String>> {
+    demo_taxpayers::table
+        .find(taxpayer.0)
+        .select(demo_taxpayers::kind)
+        .first(conn)
+        .optional()
+}

@@ -8,6 +8,7 @@ pub mod gsp_client;
 pub mod gsp_key;
 pub mod gsp_session;
 pub mod login_throttle;
+pub mod login_ticket;
 pub mod message;
 pub mod otp_request;
 pub mod security_event;

@@ -6,7 +6,9 @@ use askama::Template;
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
+use crate::admin::ClientCredentials;
 use crate::auth::guard::CurrentTrainer;
+use crate::auth::password::Hasher;
 use crate::auth::session::FlashKind;
 use crate::clock::{describe_offset, Clock};
 use crate::db::models::api_call;
@@ -19,6 +21,7 @@ use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::taxpayerapi::UnidentifiedCalls;
 use crate::routes::trainer::classroom::{room_addresses, Listening, RoomAddresses};
+use crate::routes::trainer::login_as::{demo_accounts, DemoAccountLine, SeededPasswords};
 use crate::routes::{render, see_other};
 
 /// The time machine's buttons: the form value, the label, and how far it moves.
@@ -122,10 +125,13 @@ pub struct ShiftButton {
 struct ConsolePage {
     chrome: Chrome,
     addresses: RoomAddresses,
+    accounts: Vec<DemoAccountLine>,
+    gsp_clients: Vec<ClientCredentials>,
     feed: Feed,
     shifts: Vec<ShiftButton>,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn show(
     _trainer: CurrentTrainer,
     chrome: Chrome,
@@ -133,10 +139,20 @@ pub async fn show(
     clock: web::Data<Clock>,
     unidentified: web::Data<UnidentifiedCalls>,
     listening: web::Data<Listening>,
+    hasher: web::Data<Hasher>,
+    seeded: web::Data<SeededPasswords>,
 ) -> Result<HttpResponse, AppError> {
+    let gsp_clients = db::run(&pool, |conn| {
+        let plain = demo::gsp_client(conn)?;
+        let encrypted = demo::encrypted_gsp_client(conn)?;
+        Ok::<_, AppError>(plain.into_iter().chain(encrypted).collect())
+    })
+    .await?;
     let page = ConsolePage {
         chrome,
         addresses: room_addresses(listening.0),
+        accounts: demo_accounts(&pool, &hasher, &seeded).await?,
+        gsp_clients,
         feed: feed_now(&pool, &clock, &unidentified).await?,
         shifts: SHIFTS
             .iter()

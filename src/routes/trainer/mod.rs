@@ -5,3 +5,4 @@
 pub mod classroom;
 pub mod console;
 pub mod login;
+pub mod login_as;
