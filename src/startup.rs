@@ -254,7 +254,11 @@ fn serve(
     hasher: Hasher,
     trainer: Option<TrainerCredential>,
 ) -> anyhow::Result<Server> {
-    let store = DbSessionStore::new(pool.clone(), clock.clone());
+    let store = DbSessionStore::new(
+        pool.clone(),
+        clock.clone(),
+        CookieDuration::seconds(settings.idle_timeout.num_seconds()),
+    );
     let wiring = Arc::new(Wiring {
         settings: settings.clone(),
         // One counter store for all workers, so the limit holds per process.

@@ -3,6 +3,10 @@
 //! The cookie carries a random 256-bit key; the table keeps only its SHA-256, so a
 //! copy of the database does not hand out live sessions. Expiry follows the portal's
 //! clock, and a row that has expired is treated as absent.
+//!
+//! The idle timeout moves on when a session is loaded, not after the answer: the
+//! read that loads the state also says how stale its expiry is, so a request costs one
+//! read and, at most once a minute per session, one write.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,11 +26,13 @@ use crate::db::{self, Pool};
 pub struct DbSessionStore {
     pool: Pool,
     clock: Arc<Clock>,
+    /// The idle timeout, the session middleware's state TTL.
+    idle: CookieDuration,
 }
 
 impl DbSessionStore {
-    pub fn new(pool: Pool, clock: Arc<Clock>) -> Self {
-        DbSessionStore { pool, clock }
+    pub fn new(pool: Pool, clock: Arc<Clock>, idle: CookieDuration) -> Self {
+        DbSessionStore { pool, clock, idle }
     }
 }
 
@@ -63,12 +69,25 @@ impl SessionStore for DbSessionStore {
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let hash = key_hash(session_key.as_ref());
         let now = self.clock.security_now();
-        let state = db::run(&self.pool, move |conn| rows::load_state(conn, &hash, now))
+        let probe = hash.clone();
+        let found = db::run(&self.pool, move |conn| rows::load_state(conn, &probe, now))
             .await
             .map_err(|e| LoadError::Other(anyhow::Error::new(e)))?;
-        state
-            .map(|s| serde_json::from_str(&s))
-            .transpose()
+        let Some((state, expires_at)) = found else {
+            return Ok(None);
+        };
+        // Activity keeps the session: its expiry moves on once it is a little stale.
+        let extended = expiry(now, &self.idle);
+        let stale_before = extended - extension_slack(&self.idle);
+        if expires_at < stale_before.naive_utc() {
+            db::write(&self.pool, move |conn| {
+                rows::extend(conn, &hash, now, stale_before, extended)
+            })
+            .await
+            .map_err(|e| LoadError::Other(anyhow::Error::new(e)))?;
+        }
+        serde_json::from_str(&state)
+            .map(Some)
             .map_err(|e| LoadError::Deserialization(e.into()))
     }
 
@@ -125,29 +144,13 @@ impl SessionStore for DbSessionStore {
         Ok(session_key)
     }
 
+    /// Nothing to do: `load` has moved the expiry on already.
     async fn update_ttl(
         &self,
-        session_key: &SessionKey,
-        ttl: &CookieDuration,
+        _session_key: &SessionKey,
+        _ttl: &CookieDuration,
     ) -> Result<(), anyhow::Error> {
-        let hash = key_hash(session_key.as_ref());
-        let now = self.clock.security_now();
-        let expires_at = expiry(now, ttl);
-        let stale_before = expires_at - extension_slack(ttl);
-        let probe = hash.clone();
-        let due = db::run(&self.pool, move |conn| {
-            rows::extension_due(conn, &probe, now, stale_before)
-        })
-        .await
-        .map_err(anyhow::Error::new)?;
-        if !due {
-            return Ok(());
-        }
-        db::write(&self.pool, move |conn| {
-            rows::extend(conn, &hash, now, stale_before, expires_at)
-        })
-        .await
-        .map_err(anyhow::Error::new)
+        Ok(())
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {

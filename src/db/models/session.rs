@@ -18,15 +18,16 @@ pub struct NewSession<'a> {
 }
 
 /// The state of a live session, or `None` if there is none or it has expired.
+/// The state of a live session and when it expires.
 pub fn load_state(
     conn: &mut Conn,
     key_hash: &str,
     now: DateTime<Utc>,
-) -> QueryResult<Option<String>> {
+) -> QueryResult<Option<(String, NaiveDateTime)>> {
     sessions::table
         .find(key_hash)
         .filter(sessions::expires_at.gt(now.naive_utc()))
-        .select(sessions::state)
+        .select((sessions::state, sessions::expires_at))
         .first(conn)
         .optional()
 }
@@ -58,23 +59,6 @@ pub fn update_state(
         sessions::expires_at.eq(expires_at.naive_utc()),
     ))
     .execute(conn)
-}
-
-/// Whether a live session's expiry is earlier than `stale_before`, so that [`extend`]
-/// would move it. A read, so most requests never queue for the write lock.
-pub fn extension_due(
-    conn: &mut Conn,
-    key_hash: &str,
-    now: DateTime<Utc>,
-    stale_before: DateTime<Utc>,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        sessions::table
-            .find(key_hash)
-            .filter(sessions::expires_at.gt(now.naive_utc()))
-            .filter(sessions::expires_at.lt(stale_before.naive_utc())),
-    ))
-    .get_result(conn)
 }
 
 /// Moves a live session's expiry to `expires_at`, if it is earlier than
