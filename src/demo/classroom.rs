@@ -578,7 +578,7 @@ pub fn find_controllable(
         .inner_join(crate::db::schema::demo_taxpayers::table)
         .filter(taxpayers::username.eq(username))
         .select((taxpayers::id, crate::db::schema::demo_taxpayers::kind))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     found
         .map(|(id, kind)| (TaxpayerId(id), kind == demo_taxpayer::TRAINEE))

@@ -56,7 +56,7 @@ pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredA
     api_access::table
         .find(taxpayer.0)
         .select(AccessRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
         .map(|row| row.map(AccessRow::into_domain))
 }
@@ -133,12 +133,16 @@ pub fn recent_changes(
     taxpayer: TaxpayerId,
     limit: i64,
 ) -> QueryResult<Vec<AccessChange>> {
+    // No `.limit(limit)`: a bound LIMIT makes SQLite prepare the statement anew at each
+    // use (see `models`). The index on (taxpayer_id, id) yields the rows newest first
+    // without a sort, so the iterator stops stepping after `limit` rows.
     api_access_changes::table
         .filter(api_access_changes::taxpayer_id.eq(taxpayer.0))
         .order(api_access_changes::id.desc())
-        .limit(limit)
         .select(AccessChange::as_select())
-        .load(conn)
+        .load_iter::<AccessChange, diesel::connection::DefaultLoadingMode>(conn)?
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect()
 }
 
 /// After the demo clock moved back to `now`: a choice confirmed "in the future" is

@@ -13,7 +13,7 @@ pub fn get(conn: &mut Conn, name: &str) -> QueryResult<Option<String>> {
     app_settings::table
         .find(name)
         .select(app_settings::value)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -39,7 +39,7 @@ pub fn get_or_insert_with(
         let existing = app_settings::table
             .find(name)
             .select(app_settings::value)
-            .first::<String>(conn)
+            .get_result::<String>(conn)
             .optional()?;
         if let Some(value) = existing {
             return Ok(value);

@@ -34,6 +34,6 @@ pub fn kind_of(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<Stri
     demo_taxpayers::table
         .find(taxpayer.0)
         .select(demo_taxpayers::kind)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }

@@ -44,7 +44,7 @@ pub fn find_by_client_id(conn: &mut Conn, client_id: &str) -> QueryResult<Option
     gsp_clients::table
         .filter(gsp_clients::client_id.eq(client_id))
         .select(GspClient::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

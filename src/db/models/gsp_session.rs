@@ -71,7 +71,7 @@ pub fn find_by_token(
         .filter(gsp_sessions::token_hash.eq(token_hash))
         .filter(gsp_sessions::gsp_client_id.eq(client))
         .select(GspSession::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -75,7 +75,7 @@ fn row(conn: &mut Conn, key: &ThrottleKey) -> QueryResult<Option<Row>> {
     login_throttle::table
         .find(key.stored())
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

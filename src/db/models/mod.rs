@@ -1,4 +1,9 @@
 //! One module per table: its read and write models and the queries on it.
+//!
+//! Lookups by a unique key end in `get_result`, not `first`: `first` adds `LIMIT ?`,
+//! and SQLite (3.53, as bundled) re-prepares a statement whose LIMIT is a bound
+//! parameter every time it is bound again, which cost more than half of a page
+//! view's CPU under load (see issue 17's note). Where a LIMIT is needed, it stays.
 
 pub mod api_access;
 pub mod api_call;

@@ -28,7 +28,7 @@ pub fn load_state(
         .find(key_hash)
         .filter(sessions::expires_at.gt(now.naive_utc()))
         .select((sessions::state, sessions::expires_at))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

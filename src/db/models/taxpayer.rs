@@ -83,7 +83,7 @@ pub fn find(conn: &mut Conn, id: TaxpayerId) -> QueryResult<Option<Taxpayer>> {
     taxpayers::table
         .find(id.0)
         .select(Taxpayer::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -91,7 +91,7 @@ pub fn find_by_username(conn: &mut Conn, username: &str) -> QueryResult<Option<T
     taxpayers::table
         .filter(taxpayers::username.eq(username))
         .select(Taxpayer::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
