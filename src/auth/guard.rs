@@ -67,8 +67,12 @@ pub enum Viewer {
     /// No login; `ended` says why, when the browser sent a cookie whose session has
     /// ended.
     Anonymous { ended: Ended },
-    /// A logged-in taxpayer whose session is still good.
-    Taxpayer(Box<Taxpayer>),
+    /// A logged-in taxpayer whose session is still good, with the number of their
+    /// unread messages (read with them, for the page header).
+    Taxpayer {
+        taxpayer: Box<Taxpayer>,
+        unread_messages: i64,
+    },
 }
 
 /// The taxpayer of the request's session, if it is still good: within its absolute
@@ -103,12 +107,15 @@ pub async fn viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
             }
         }
         Some((id, _)) => {
-            let found = db::run(&pool, move |conn| taxpayer::find(conn, id)).await?;
+            let found = db::run(&pool, move |conn| taxpayer::find_with_unread(conn, id)).await?;
             // A session made with an older password is dead: the password has been
             // changed since (perhaps while this login was being checked).
             let credential = session.credential()?;
-            match found.filter(|t| credential == Some(fingerprint(&t.password_hash))) {
-                Some(taxpayer) => Viewer::Taxpayer(Box::new(taxpayer)),
+            match found.filter(|(t, _)| credential == Some(fingerprint(&t.password_hash))) {
+                Some((taxpayer, unread_messages)) => Viewer::Taxpayer {
+                    taxpayer: Box::new(taxpayer),
+                    unread_messages,
+                },
                 None => {
                     session.log_out();
                     Viewer::Anonymous {
@@ -130,7 +137,7 @@ impl FromRequest for CurrentTaxpayer {
         let req = req.clone();
         Box::pin(async move {
             match viewer(&req).await? {
-                Viewer::Taxpayer(taxpayer) => Ok(CurrentTaxpayer {
+                Viewer::Taxpayer { taxpayer, .. } => Ok(CurrentTaxpayer {
                     taxpayer: *taxpayer,
                     session: TypedSession::of(&req),
                 }),

@@ -14,8 +14,6 @@ use crate::auth::session::{Flash, TypedSession};
 use crate::auth::visitor::Visitor;
 use crate::clock::{describe_offset, Clock};
 use crate::config::Settings;
-use crate::db::models::message;
-use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 
@@ -154,16 +152,14 @@ impl Chrome {
         let clock = app_data::<Clock>(req)?;
         let session = TypedSession::of(req);
         let user = match viewer(req).await? {
-            Viewer::Taxpayer(t) => {
-                let pool = app_data::<Pool>(req)?;
-                let id = t.id;
-                Some(UserMenu {
-                    name: t.trade_name.clone().unwrap_or_else(|| t.legal_name.clone()),
-                    last_logged_in: t.last_logged_in().map(ist_datetime),
-                    unread_messages: db::run(&pool, move |conn| message::unread_count(conn, id))
-                        .await?,
-                })
-            }
+            Viewer::Taxpayer {
+                taxpayer: t,
+                unread_messages,
+            } => Some(UserMenu {
+                name: t.trade_name.clone().unwrap_or_else(|| t.legal_name.clone()),
+                last_logged_in: t.last_logged_in().map(ist_datetime),
+                unread_messages,
+            }),
             Viewer::Anonymous { .. } => None,
         };
         // A logged-in session (taxpayer or trainer) has its own token; a visitor's

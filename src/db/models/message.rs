@@ -38,15 +38,6 @@ pub fn recent(conn: &mut Conn, of: TaxpayerId, limit: i64) -> QueryResult<Vec<Me
         .load(conn)
 }
 
-/// How many messages of a taxpayer have not been seen on the Messages page.
-pub fn unread_count(conn: &mut Conn, of: TaxpayerId) -> QueryResult<i64> {
-    messages::table
-        .filter(messages::taxpayer_id.eq(of.0))
-        .filter(messages::read_at.is_null())
-        .count()
-        .get_result(conn)
-}
-
 /// Marks the taxpayer's messages up to `up_to` (an id the page showed) as seen at `at`.
 pub fn mark_read(
     conn: &mut Conn,

@@ -87,6 +87,23 @@ pub fn find(conn: &mut Conn, id: TaxpayerId) -> QueryResult<Option<Taxpayer>> {
         .optional()
 }
 
+/// The taxpayer with `id`, and how many of their messages are unread (for the page
+/// header): one read for what every logged-in page needs.
+pub fn find_with_unread(conn: &mut Conn, id: TaxpayerId) -> QueryResult<Option<(Taxpayer, i64)>> {
+    use crate::db::schema::messages;
+    let unread = messages::table
+        .filter(messages::taxpayer_id.eq(id.0))
+        .filter(messages::read_at.is_null())
+        .count()
+        .single_value();
+    taxpayers::table
+        .find(id.0)
+        .select((Taxpayer::as_select(), unread))
+        .get_result::<(Taxpayer, Option<i64>)>(conn)
+        .optional()
+        .map(|found| found.map(|(t, unread)| (t, unread.unwrap_or(0))))
+}
+
 pub fn find_by_username(conn: &mut Conn, username: &str) -> QueryResult<Option<Taxpayer>> {
     taxpayers::table
         .filter(taxpayers::username.eq(username))
