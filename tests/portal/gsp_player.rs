@@ -32,7 +32,7 @@ async fn choose(t: &Browser, username: &str) {
 async fn step(t: &Browser, path: &str, fields: &[(&str, &str)]) -> Page {
     let res = press(t, path, fields).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{path}: {}", res.body);
-    assert_eq!(res.location(), Some(PAGE));
+    assert_eq!(res.location(), Some("/trainer/gsp#exchange"));
     let page = t.get(PAGE).await;
     assert_eq!(page.status, StatusCode::OK);
     page

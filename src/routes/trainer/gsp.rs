@@ -35,6 +35,8 @@ use crate::routes::{render, see_other};
 
 /// The player's page.
 const PAGE: &str = "/trainer/gsp";
+/// The page at its last exchange, where the browser goes after a step.
+const PAGE_AT_EXCHANGE: &str = "/trainer/gsp#exchange";
 /// How many of the newest API calls the page lists.
 const RECENT_CALLS: i64 = 8;
 /// Longest OTP the trade form sends on (a real one has six digits; a wrong one may
@@ -239,7 +241,7 @@ async fn player_page(
         .into_iter()
         .map(|t| {
             let choice = Choice {
-                label: format!("{} ({}, {})", t.username, name_of(&t), t.gstin),
+                label: format!("{}: {}", t.username, name_of(&t)),
                 selected: player.username.as_ref() == Some(&t.username),
                 username: t.username,
             };
@@ -580,7 +582,7 @@ async fn play(
         result = reply.code(),
         "trainer played a GSP step"
     );
-    Ok(see_other(PAGE))
+    Ok(see_other(PAGE_AT_EXCHANGE))
 }
 
 /// What the player keeps of an answer: an OTP waiting, a token, or none.
