@@ -6,9 +6,10 @@
 use std::io::{BufRead, Write};
 
 use anyhow::Context;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::gsp::wire::{self, Key};
+use crate::gsp_request::{ApiRequest, Caller, PLAIN_APP_KEY};
 
 /// Who the demo acts as, and against which portal.
 pub struct DemoSettings {
@@ -36,60 +37,62 @@ struct Step<'a> {
 }
 
 impl Step<'_> {
-    async fn post(&mut self, title: &str, body: Value) -> anyhow::Result<Value> {
-        let url = format!("{}/taxpayerapi/v1.0/authenticate", self.settings.url);
+    fn caller(&self) -> Caller<'_> {
+        Caller {
+            client_id: &self.settings.client_id,
+            client_secret: &self.settings.client_secret,
+        }
+    }
+
+    async fn post(&mut self, title: &str, request: ApiRequest) -> anyhow::Result<Value> {
+        let url = format!("{}{}", self.settings.url, request.path);
+        let body = request.body.clone().unwrap_or_default();
         writeln!(
             self.out,
             "\n== {title}\n-> POST {url}\n{}",
             serde_json::to_string_pretty(&body)?
         )?;
-        let mut res = self
-            .headers(self.client.post(&url))
-            .send_json(&body)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("could not reach {url}"))?;
-        self.answer(&mut res).await
+        self.send(request).await
     }
 
     async fn profile(&mut self, token: &str, gstin: &str) -> anyhow::Result<Value> {
-        let url = format!("{}/taxpayerapi/v1.0/profile", self.settings.url);
+        let request = ApiRequest::profile(self.caller(), &self.settings.username, gstin, token);
         writeln!(
             self.out,
-            "\n== A protected call with the token\n-> GET {url}"
+            "\n== A protected call with the token\n-> GET {}{}",
+            self.settings.url, request.path
         )?;
-        let mut res = self
-            .headers(self.client.get(&url))
-            .insert_header(("auth-token", token))
-            .insert_header(("username", self.settings.username.as_str()))
-            .insert_header(("gstin", gstin))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("could not reach {url}"))?;
-        let answer = self.answer(&mut res).await?;
+        let answer = self.send(request).await?;
         self.open_envelope(&answer)?;
         Ok(answer)
     }
 
-    /// The client's headers; for the encrypted protocol also state-cd, ip-usr, txn.
-    fn headers(&self, req: awc::ClientRequest) -> awc::ClientRequest {
-        let req = req
-            .insert_header(("clientid", self.settings.client_id.as_str()))
-            .insert_header(("client-secret", self.settings.client_secret.as_str()));
-        if self.keys.is_none() {
-            return req;
-        }
-        let state: String = self.settings.gstin.chars().take(2).collect();
-        req.insert_header(("state-cd", state))
-            .insert_header(("ip-usr", "127.0.0.1"))
-            .insert_header(("txn", crate::auth::random_hex(16)))
+    /// Sends `request` with the client's headers (for the encrypted protocol also
+    /// state-cd, ip-usr, txn) and prints the answer.
+    async fn send(&mut self, request: ApiRequest) -> anyhow::Result<Value> {
+        let request = if self.keys.is_some() {
+            let state: String = self.settings.gstin.chars().take(2).collect();
+            request
+                .with_header("state-cd", state)
+                .with_header("ip-usr", "127.0.0.1")
+                .with_header("txn", crate::auth::random_hex(16))
+        } else {
+            request
+        };
+        let reply = request.send(&self.client, &self.settings.url).await?;
+        writeln!(
+            self.out,
+            "<- {}\n{}",
+            reply.status,
+            serde_json::to_string_pretty(&reply.json)?
+        )?;
+        Ok(reply.json)
     }
 
     /// The app key as this request sends it: sealed with the portal's RSA key.
-    fn sealed_app_key(&mut self) -> anyhow::Result<Value> {
+    fn sealed_app_key(&mut self) -> anyhow::Result<String> {
         let Some(keys) = &self.keys else {
-            return Ok(json!("gsp-demo-app-key"));
+            return Ok(PLAIN_APP_KEY.to_string());
         };
         let sealed = wire::seal_app_key(&keys.public_pem, &keys.app_key)?;
         writeln!(
@@ -97,26 +100,26 @@ impl Step<'_> {
             "   app key {} -> RSA PKCS#1 v1.5 under the portal's public key, base64",
             wire::b64(&keys.app_key)
         )?;
-        Ok(json!(sealed))
+        Ok(sealed)
     }
 
     /// The OTP as AUTHTOKEN sends it: sealed with AES under the app key.
-    fn sealed_otp(&mut self, otp: &str) -> anyhow::Result<Value> {
+    fn sealed_otp(&mut self, otp: &str) -> anyhow::Result<String> {
         let Some(keys) = &self.keys else {
-            return Ok(json!(otp));
+            return Ok(otp.to_string());
         };
         let sealed = wire::seal(&keys.app_key, otp.as_bytes());
         writeln!(
             self.out,
             "   otp {otp} -> AES-256-ECB under the app key: {sealed}"
         )?;
-        Ok(json!(sealed))
+        Ok(sealed)
     }
 
     /// REFRESHTOKEN's app key: a new one, sealed under the current SEK.
-    fn new_app_key(&mut self) -> anyhow::Result<Value> {
+    fn new_app_key(&mut self) -> anyhow::Result<String> {
         let Some(keys) = &mut self.keys else {
-            return Ok(json!("gsp-demo-app-key"));
+            return Ok(PLAIN_APP_KEY.to_string());
         };
         let sek = keys.sek.context("no session key yet")?;
         keys.app_key = wire::random_key();
@@ -126,7 +129,7 @@ impl Step<'_> {
             "   new app key {} -> AES-256-ECB under the SEK: {sealed}",
             wire::b64(&keys.app_key)
         )?;
-        Ok(json!(sealed))
+        Ok(sealed)
     }
 
     /// Opens the `sek` of a token answer with the app key.
@@ -168,22 +171,6 @@ impl Step<'_> {
             serde_json::to_string_pretty(&json)?
         )?;
         Ok(())
-    }
-
-    async fn answer<S>(&mut self, res: &mut awc::ClientResponse<S>) -> anyhow::Result<Value>
-    where
-        S: futures_core::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
-            + Unpin,
-    {
-        let status = res.status();
-        let body = res.body().await.context("could not read the answer")?;
-        let value: Value = serde_json::from_slice(&body).context("the answer is not JSON")?;
-        writeln!(
-            self.out,
-            "<- {status}\n{}",
-            serde_json::to_string_pretty(&value)?
-        )?;
-        Ok(value)
     }
 }
 
@@ -230,7 +217,7 @@ pub async fn run(
     let ask = step
         .post(
             "1. Ask for an OTP",
-            json!({"action": "OTPREQUEST", "username": user, "app_key": app_key}),
+            ApiRequest::otp_request(step.caller(), user, &app_key),
         )
         .await?;
     if !succeeded(&ask) {
@@ -250,7 +237,7 @@ pub async fn run(
     let token = step
         .post(
             "2. Trade the OTP for an auth token",
-            json!({"action": "AUTHTOKEN", "username": user, "app_key": app_key, "otp": otp}),
+            ApiRequest::auth_token(step.caller(), user, &app_key, &otp),
         )
         .await?;
     if !succeeded(&token) {
@@ -264,7 +251,7 @@ pub async fn run(
     let refreshed = step
         .post(
             "3. Refresh the token without a new OTP",
-            json!({"action": "REFRESHTOKEN", "username": user, "app_key": app_key, "auth_token": auth_token}),
+            ApiRequest::refresh_token(step.caller(), user, &app_key, &auth_token),
         )
         .await?;
     step.open_sek(&refreshed)?;
@@ -275,7 +262,7 @@ pub async fn run(
     let app_key = step.sealed_app_key()?;
     step.post(
         "4. Log out",
-        json!({"action": "LOGOUT", "username": user, "app_key": app_key, "auth_token": current}),
+        ApiRequest::logout(step.caller(), user, &app_key, &current),
     )
     .await?;
     writeln!(step.out, "\nDone. Try it again after choosing No on the portal: the first step is refused with AUTH4037.")?;

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod gsp;
 pub mod gsp_demo;
+pub mod gsp_request;
 pub mod housekeeping;
 pub mod net;
 pub mod routes;

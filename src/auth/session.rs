@@ -7,6 +7,7 @@ use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::db::models::taxpayer::TaxpayerId;
@@ -32,6 +33,9 @@ pub fn state_ended_by_reset() -> String {
 }
 const CSRF_KEY: &str = "csrf_token";
 const FLASH_KEY: &str = "flash";
+/// The trainer's GSP player: the taxpayer it plays for, its auth token, its last
+/// exchange (see `routes::trainer::gsp`).
+const GSP_PLAYER_KEY: &str = "gsp_player";
 
 /// A one-time notice shown on the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +156,20 @@ impl TypedSession {
     /// Ends the session: its row is deleted and the cookie removed.
     pub fn log_out(&self) {
         self.0.purge();
+    }
+
+    /// What the trainer's GSP player holds, if anything. A state this version cannot
+    /// read (kept by an older one) counts as none: the player starts again.
+    pub fn gsp_player<T: DeserializeOwned>(&self) -> Option<T> {
+        self.0.get(GSP_PLAYER_KEY).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the GSP player's state could not be read; starting afresh");
+            None
+        })
+    }
+
+    /// Keeps what the trainer's GSP player holds now.
+    pub fn set_gsp_player<T: Serialize>(&self, player: &T) -> Result<(), AppError> {
+        self.0.insert(GSP_PLAYER_KEY, player).map_err(unexpected)
     }
 
     /// The anti-forgery token of this session, made on first use.

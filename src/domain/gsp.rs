@@ -48,6 +48,26 @@ pub fn is_otp_shaped(otp: &str) -> bool {
     otp.len() == 6 && otp.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The text message that carries an OTP to the taxpayer's Messages. The OTP comes
+/// first, so a person sees it at once and [`otp_in_message`] can read it back.
+pub fn otp_message(
+    otp: &str,
+    client_name: &str,
+    gstin: &str,
+    valid_until: DateTime<Utc>,
+) -> String {
+    format!(
+        "{otp} is your OTP to let {client_name} use the GST API for GSTIN {gstin}. It is valid until {}. Do not share it with anyone you do not want to act for you.",
+        crate::domain::time::ist_datetime(valid_until)
+    )
+}
+
+/// The OTP of a text written by [`otp_message`]; `None` for any other text.
+pub fn otp_in_message(text: &str) -> Option<&str> {
+    let (otp, rest) = text.split_once(' ')?;
+    (is_otp_shaped(otp) && rest.starts_with("is your OTP ")).then_some(otp)
+}
+
 /// Whether `period` is a return period as the API writes it: MMYYYY.
 pub fn is_return_period(period: &str) -> bool {
     period.len() == 6
@@ -238,6 +258,15 @@ mod tests {
         assert!(is_otp_shaped("575757"));
         for bad in ["", "57575", "5757577", "57575a", "５７５７５７", " 57575"] {
             assert!(!is_otp_shaped(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_otp_of_a_message_is_read_back() {
+        let text = otp_message("042917", "Demo GSP", "27AAPFU0939F1ZV", t0());
+        assert_eq!(otp_in_message(&text), Some("042917"));
+        for other in ["", "042917", "Your OTP is 042917", "04291 is your OTP to"] {
+            assert_eq!(otp_in_message(other), None, "{other}");
         }
     }
 

@@ -19,7 +19,6 @@ use crate::db::models::{api_access, app_setting, demo_taxpayer, message, otp_req
 use crate::db::Conn;
 use crate::domain::access::AccessState;
 use crate::domain::gsp::{self, ApiFailure};
-use crate::domain::time::ist_datetime;
 use wire::{Key, KeyPair};
 
 /// What a call decided: its answer, or the API's refusal.
@@ -268,12 +267,7 @@ fn request_otp(
         now,
         valid_until,
     )?;
-    let text = format!(
-        "{otp} is your OTP to let {} use the GST API for GSTIN {}. It is valid until {}. Do not share it with anyone you do not want to act for you.",
-        client.name,
-        t.gstin,
-        ist_datetime(valid_until)
-    );
+    let text = gsp::otp_message(&otp, &client.name, &t.gstin, valid_until);
     message::send(conn, t.id, now, &text)?;
     Ok(Ok(Answer::Ack))
 }

@@ -80,7 +80,7 @@ fn limited(path: &'static str, route: actix_web::Route) -> Entry {
 fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
     use profile::{api_access, change_password};
     use taxpayerapi::{authenticate, docs};
-    use trainer::{classroom, console, login as trainer_login, login_as};
+    use trainer::{classroom, console, gsp, login as trainer_login, login_as};
     let mut all = vec![
         get("/", web::get().to(home)),
         get("/login", web::get().to(login::show)),
@@ -178,6 +178,13 @@ fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
                 "/trainer/classroom/password",
                 web::post().to(classroom::new_password),
             ),
+            get("/trainer/gsp", web::get().to(gsp::show)),
+            post("/trainer/gsp/choose", web::post().to(gsp::choose)),
+            post("/trainer/gsp/otp", web::post().to(gsp::ask_otp)),
+            post("/trainer/gsp/token", web::post().to(gsp::trade_otp)),
+            post("/trainer/gsp/call", web::post().to(gsp::call)),
+            post("/trainer/gsp/refresh", web::post().to(gsp::refresh)),
+            post("/trainer/gsp/logout", web::post().to(gsp::log_out)),
         ]);
     }
     if captcha {

@@ -9,6 +9,7 @@ mod demo;
 mod durability;
 mod gsp_api;
 mod gsp_demo;
+mod gsp_player;
 mod gsp_wire;
 mod helpers;
 mod pages;

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use crate::db::models::taxpayer::TaxpayerId;
-use crate::db::schema::demo_taxpayers;
+use crate::db::schema::{demo_taxpayers, taxpayers};
 use crate::db::Conn;
 
 /// A demo case of the seeded data.
@@ -27,6 +27,57 @@ pub fn mark(conn: &mut Conn, taxpayer: TaxpayerId, kind: &str) -> QueryResult<()
 /// Whether `taxpayer` belongs to the training data.
 pub fn is_marked(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(demo_taxpayers::table.find(taxpayer.0))).get_result(conn)
+}
+
+/// A taxpayer of the training data, as the trainer's pages list it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct TrainingTaxpayer {
+    #[diesel(deserialize_as = i32)]
+    pub id: TaxpayerId,
+    pub username: String,
+    pub gstin: String,
+    pub legal_name: String,
+    pub trade_name: Option<String>,
+    /// [`DEMO`] or [`TRAINEE`].
+    pub kind: String,
+}
+
+type TrainingColumns = (
+    taxpayers::id,
+    taxpayers::username,
+    taxpayers::gstin,
+    taxpayers::legal_name,
+    taxpayers::trade_name,
+    demo_taxpayers::kind,
+);
+
+const TRAINING_COLUMNS: TrainingColumns = (
+    taxpayers::id,
+    taxpayers::username,
+    taxpayers::gstin,
+    taxpayers::legal_name,
+    taxpayers::trade_name,
+    demo_taxpayers::kind,
+);
+
+/// Every taxpayer of the training data: the demo cases first, then the trainees, each
+/// by username.
+pub fn training_taxpayers(conn: &mut Conn) -> QueryResult<Vec<TrainingTaxpayer>> {
+    demo_taxpayers::table
+        .inner_join(taxpayers::table)
+        .order((demo_taxpayers::kind.asc(), taxpayers::username.asc()))
+        .select(TRAINING_COLUMNS)
+        .load(conn)
+}
+
+/// The taxpayer of the training data with `username`, if there is one.
+pub fn training_taxpayer(conn: &mut Conn, username: &str) -> QueryResult<Option<TrainingTaxpayer>> {
+    demo_taxpayers::table
+        .inner_join(taxpayers::table)
+        .filter(taxpayers::username.eq(username))
+        .select(TRAINING_COLUMNS)
+        .get_result(conn)
+        .optional()
 }
 
 /// The kind of training data `taxpayer` is ([`DEMO`] or [`TRAINEE`]), if any.

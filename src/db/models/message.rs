@@ -38,6 +38,16 @@ pub fn recent(conn: &mut Conn, of: TaxpayerId, limit: i64) -> QueryResult<Vec<Me
         .load(conn)
 }
 
+/// The newest message of a taxpayer, if any.
+pub fn newest(conn: &mut Conn, of: TaxpayerId) -> QueryResult<Option<Message>> {
+    messages::table
+        .filter(messages::taxpayer_id.eq(of.0))
+        .order(messages::id.desc())
+        .select(Message::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Marks the taxpayer's messages up to `up_to` (an id the page showed) as seen at `at`.
 pub fn mark_read(
     conn: &mut Conn,

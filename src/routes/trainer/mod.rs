@@ -1,8 +1,9 @@
 //! The trainer console (demo mode only): log in with the trainer password, move the
 //! portal's clock, watch every demo taxpayer and the GSP calls live, reset the data,
-//! and run a classroom of trainees.
+//! run a classroom of trainees, and play the GSP's side of the story.
 
 pub mod classroom;
 pub mod console;
+pub mod gsp;
 pub mod login;
 pub mod login_as;
