@@ -20,68 +20,96 @@ const statusText = async (page) => (await page.locator("#api-access-status").tex
 export const OTHER_WAYS_SHOTS = 5;
 
 /**
+ * Steps 1 to 7 of the manual on `page`, for `account` ({ username, password, gstin,
+ * greeting }: the Dashboard's heading begins "Welcome " and `greeting`), from the login
+ * page at `loginAddress` to a Confirm of Yes for 7 Days; then a reload shows that the
+ * choice sticks. Every page is checked with axe. `atStep(caseId, caption)` is awaited at
+ * each step the guide pictures (the QA case and the caption the picture has there), with
+ * the page in that step's state. Returns the status line the Confirm left.
+ */
+export async function walkToSevenDays(page, loginAddress, account, atStep) {
+  // 1. Log in with username and password.
+  await page.goto(loginAddress);
+  await checkA11y(page, "the login page");
+  await page.getByLabel("Username").fill(account.username);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "LOGIN" }).focus();
+  await atStep("TC-01", "Open the portal's Login page, type your username and password, and click LOGIN.");
+  await page.getByRole("button", { name: "LOGIN" }).click();
+  await page.getByRole("heading", { name: `Welcome ${account.greeting}` }).waitFor();
+  assert.ok(await page.getByText(account.gstin).isVisible());
+  await checkA11y(page, "the Dashboard");
+
+  // 2. Go to My Profile.
+  await page.getByRole("link", { name: "View Profile" }).focus();
+  await atStep("TC-02", "The Dashboard greets you by your business name. Click View Profile to go to My Profile (My Profile is also in the menu under your name).");
+  await page.getByRole("link", { name: "View Profile" }).click();
+  await page.getByRole("heading", { name: "My Profile" }).waitFor();
+  await checkA11y(page, "My Profile");
+
+  // 3. In Quick Links, choose Manage API Access.
+  const quickLinks = page.getByRole("complementary", { name: "Quick Links" });
+  await quickLinks.getByRole("link", { name: "Manage API Access" }).focus();
+  await atStep("TC-03", "My Profile shows your registration details. In the Quick Links panel on the right, click Manage API Access.");
+  await quickLinks.getByRole("link", { name: "Manage API Access" }).click();
+  await page.getByRole("heading", { name: "Manage API Access" }).waitFor();
+  const status = page.locator("#api-access-status");
+  assert.equal((await status.textContent()).trim(), "API access is disabled (it has never been enabled)");
+
+  // With "No" chosen the Duration drop-down is hidden.
+  const duration = page.getByLabel("Duration");
+  assert.ok(await page.getByRole("radio", { name: "No" }).isChecked());
+  await duration.waitFor({ state: "hidden" });
+  await checkA11y(page, "Manage API Access with No chosen");
+
+  // 4-5. Select Yes: the Duration drop-down appears.
+  await page.getByRole("radio", { name: "Yes" }).focus();
+  await atStep("TC-04", "The Manage API Access page says whether access is on now. Under Enable API Request, select Yes.");
+  await page.getByRole("radio", { name: "Yes" }).check();
+  await duration.waitFor({ state: "visible" });
+  await checkA11y(page, "Manage API Access with Yes chosen");
+  await atStep("TC-05", "With Yes selected, the Duration drop-down appears below it. (Selecting No hides it again.)");
+
+  // 6. Choose a duration.
+  const labels = await duration.locator("option").allTextContents();
+  assert.deepEqual(labels, ["Select", "6 Hours", "12 Hours", "1 Day", "2 Days", "7 Days", "15 Days", "30 Days"]);
+  await duration.selectOption({ label: "7 Days" });
+  await page.getByRole("button", { name: "CONFIRM" }).focus();
+  await atStep("TC-06", "Pick how long the software may act for you, anything from 6 Hours to 30 Days; here 7 Days.");
+
+  // 7. Confirm.
+  await page.getByRole("button", { name: "CONFIRM" }).click();
+  await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
+  const enabledText = (await status.textContent()).trim();
+  assert.match(enabledText, STATUS_ENABLED);
+  await checkA11y(page, "Manage API Access after Confirm");
+  await atStep("TC-07", "Click CONFIRM. The page tells you the choice was saved and until when API access is enabled, in Indian Standard Time. The change is also listed under Recent changes.");
+
+  // The choice sticks: a reload shows it with Yes checked and 7 days left; the
+  // drop-down starts at Select, since a Confirm would start a new period.
+  await page.reload();
+  assert.equal((await status.textContent()).trim(), enabledText);
+  assert.ok(await page.getByRole("radio", { name: "Yes" }).isChecked());
+  assert.equal((await page.locator("#api-access-left").textContent()).trim(), "Ends in 7 days.");
+  assert.equal(await duration.inputValue(), "");
+  const firstRow = page.getByRole("table").getByRole("row").nth(1);
+  assert.match(await firstRow.textContent(), /Yes\s*7 Days/);
+  return enabledText;
+}
+
+/**
  * The manual's seven steps at 1280 px: enables API access for 7 days, then disables it.
  * Saves the "seven-steps" chapter once its pictures are complete.
  */
 export async function walkSevenSteps({ browser, base }, guide) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
-    // 1. Log in with username and password.
-    await page.goto(`${base}/login`);
-    await checkA11y(page, "the login page");
-    await page.getByLabel("Username").fill(TAXPAYER.username);
-    await page.getByLabel("Password").fill(TAXPAYER.password);
-    await page.getByRole("button", { name: "LOGIN" }).focus();
-    await guide.shoot(page, "TC-01", "Open the portal's Login page, type your username and password, and click LOGIN.");
-    await page.getByRole("button", { name: "LOGIN" }).click();
-    await page.getByRole("heading", { name: `Welcome ${TAXPAYER.legalName}` }).waitFor();
-    assert.ok(await page.getByText(TAXPAYER.gstin).isVisible());
-    await checkA11y(page, "the Dashboard");
-
-    // 2. Go to My Profile.
-    await page.getByRole("link", { name: "View Profile" }).focus();
-    await guide.shoot(page, "TC-02", "The Dashboard greets you by your business name. Click View Profile to go to My Profile (My Profile is also in the menu under your name).");
-    await page.getByRole("link", { name: "View Profile" }).click();
-    await page.getByRole("heading", { name: "My Profile" }).waitFor();
-    await checkA11y(page, "My Profile");
-
-    // 3. In Quick Links, choose Manage API Access.
-    const quickLinks = page.getByRole("complementary", { name: "Quick Links" });
-    await quickLinks.getByRole("link", { name: "Manage API Access" }).focus();
-    await guide.shoot(page, "TC-03", "My Profile shows your registration details. In the Quick Links panel on the right, click Manage API Access.");
-    await quickLinks.getByRole("link", { name: "Manage API Access" }).click();
-    await page.getByRole("heading", { name: "Manage API Access" }).waitFor();
-    const status = page.locator("#api-access-status");
-    assert.equal((await status.textContent()).trim(), "API access is disabled (it has never been enabled)");
-
-    // With "No" chosen the Duration drop-down is hidden.
-    const duration = page.getByLabel("Duration");
-    assert.ok(await page.getByRole("radio", { name: "No" }).isChecked());
-    await duration.waitFor({ state: "hidden" });
-    await checkA11y(page, "Manage API Access with No chosen");
-
-    // 4-5. Select Yes: the Duration drop-down appears.
-    await page.getByRole("radio", { name: "Yes" }).focus();
-    await guide.shoot(page, "TC-04", "The Manage API Access page says whether access is on now. Under Enable API Request, select Yes.");
-    await page.getByRole("radio", { name: "Yes" }).check();
-    await duration.waitFor({ state: "visible" });
-    await checkA11y(page, "Manage API Access with Yes chosen");
-    await guide.shoot(page, "TC-05", "With Yes selected, the Duration drop-down appears below it. (Selecting No hides it again.)");
-
-    // 6. Choose a duration.
-    const labels = await duration.locator("option").allTextContents();
-    assert.deepEqual(labels, ["Select", "6 Hours", "12 Hours", "1 Day", "2 Days", "7 Days", "15 Days", "30 Days"]);
-    await duration.selectOption({ label: "7 Days" });
-    await page.getByRole("button", { name: "CONFIRM" }).focus();
-    await guide.shoot(page, "TC-06", "Pick how long the software may act for you, anything from 6 Hours to 30 Days; here 7 Days.");
-
-    // 7. Confirm.
-    await page.getByRole("button", { name: "CONFIRM" }).click();
-    await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
-    const enabledText = (await status.textContent()).trim();
-    assert.match(enabledText, STATUS_ENABLED);
-    await checkA11y(page, "Manage API Access after Confirm");
-    await guide.shoot(page, "TC-07", "Click CONFIRM. The page tells you the choice was saved and until when API access is enabled, in Indian Standard Time. The change is also listed under Recent changes.");
+    await walkToSevenDays(
+      page,
+      `${base}/login`,
+      { ...TAXPAYER, greeting: TAXPAYER.legalName },
+      (caseId, caption) => guide.shoot(page, caseId, caption),
+    );
     const guideFile = guide.save();
     const html = readFileSync(guideFile, "utf8");
     const images = html.match(/src="data:image\/png;base64,/g) ?? [];
@@ -91,22 +119,13 @@ export async function walkSevenSteps({ browser, base }, guide) {
       assert.ok(html.includes(`data-test-case="TC-0${n}"`), `the guide has no figure TC-0${n}`);
     }
 
-    // The choice sticks: a reload shows it with Yes checked and 7 days left; the
-    // drop-down starts at Select, since a Confirm would start a new period.
-    await page.reload();
-    assert.equal((await status.textContent()).trim(), enabledText);
-    assert.ok(await page.getByRole("radio", { name: "Yes" }).isChecked());
-    assert.equal((await page.locator("#api-access-left").textContent()).trim(), "Ends in 7 days.");
-    assert.equal(await duration.inputValue(), "");
-    const firstRow = page.getByRole("table").getByRole("row").nth(1);
-    assert.match(await firstRow.textContent(), /Yes\s*7 Days/);
-
     // Ending access early: No, then Confirm.
+    const duration = page.getByLabel("Duration");
     await page.getByRole("radio", { name: "No" }).check();
     await duration.waitFor({ state: "hidden" });
     await page.getByRole("button", { name: "CONFIRM" }).click();
     await page.getByRole("status").filter({ hasText: "Your choice has been saved." }).waitFor();
-    assert.match((await status.textContent()).trim(), /^API access is disabled since \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/);
+    assert.match(await statusText(page), /^API access is disabled since \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} (AM|PM) IST$/);
     assert.equal(await page.getByRole("table").getByRole("row").count(), 3);
     await checkA11y(page, "Manage API Access after No");
   } finally {
