@@ -41,6 +41,14 @@ const CHAPTERS = [
       "The portal works the same way whether the browser runs scripts or not, on a " +
       "small screen, and with the keyboard alone.",
   },
+  {
+    id: "classroom",
+    title: "The trainer's classroom in pictures",
+    intro:
+      "How a trainer runs a room from the trainer console in demo mode: add trainees, " +
+      "print their cards, watch each trainee's steps on the progress board, and unlock " +
+      "a trainee who locked themselves out.",
+  },
 ];
 
 /** Collects one chapter's screenshots; `save()` writes them and rebuilds the guide. */
@@ -58,13 +66,15 @@ export class Chapter {
    * `caseId` names the QA test case the picture shows ("TC-03"), or is null for a
    * picture that shows none; it must be given either way, so that no figure is left
    * unnumbered by oversight. Its title is read from the portal the page is on.
+   * `part`, a locator, narrows the picture to that part of the page.
    */
-  async shoot(page, caseId, caption) {
+  async shoot(page, caseId, caption, { part } = {}) {
     if (caseId === undefined) {
       throw new Error(`no test case given for the picture "${caption}"; pass null if it shows none`);
     }
     const testCase = caseId === null ? null : await findTestCase(new URL(page.url()).origin, caseId);
-    const png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "initial" });
+    const options = { animations: "disabled", caret: "initial" };
+    const png = part ? await part.screenshot(options) : await page.screenshot({ fullPage: true, ...options });
     this.shots.push({ testCase, caption, png });
   }
 

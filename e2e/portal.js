@@ -21,6 +21,18 @@ export const TAXPAYER = {
   legalName: "Meera Textiles",
 };
 
+/** The trainer console's password in the portals the demo-mode walks start. */
+export const TRAINER_PASSWORD = "Trainer-e2e-2026";
+
+/**
+ * startPortal's options for a portal in demo mode: the demo data instead of the test
+ * taxpayer, no captcha, and the trainer password above.
+ */
+export const DEMO_PORTAL = {
+  taxpayer: false,
+  serveArgs: ["--demo", "--no-captcha", "--trainer-password", TRAINER_PASSWORD],
+};
+
 /**
  * Starts a portal on a fresh database. `serveArgs` go after `serve` (for example
  * `["--demo", "--no-captcha"]` or `["--idle-timeout-minutes", "1"]`); `taxpayer: false`
@@ -203,6 +215,15 @@ export async function logIn(page, base, { username, password } = TAXPAYER) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "LOGIN" }).click();
   await page.getByRole("heading", { name: /^Welcome / }).waitFor();
+}
+
+/** Opens /trainer, logs in by the form it sends the trainer to, and waits for the console. */
+export async function logInAsTrainer(page, base) {
+  await page.goto(`${base}/trainer`);
+  await page.getByRole("heading", { name: "Trainer console: login" }).waitFor();
+  await page.getByLabel("Trainer password").fill(TRAINER_PASSWORD);
+  await page.getByRole("button", { name: "LOGIN" }).click();
+  await page.getByRole("heading", { name: "Trainer console", exact: true }).waitFor();
 }
 
 /** Reads "DD/MM/YYYY HH:MM AM IST" as shown on the pages into a Date. */
