@@ -25,6 +25,8 @@ pub struct Chrome {
     pub flash: Option<Flash>,
     /// In demo mode, what the banner says of the demo clock.
     pub demo: Option<DemoBanner>,
+    /// The trainer's session (the trainer's pages), which gets the console's menu.
+    pub trainer: bool,
 }
 
 /// The demo banner's clock: how far it is from real time, and the portal's time now
@@ -83,6 +85,15 @@ pub const NAV: [MenuItem; 7] = [
     item("Search Taxpayer", "/unavailable/search-taxpayer"),
     item("Help and Taxpayer Facilities", "/unavailable/help"),
     item("My Profile", "/profile"),
+];
+
+/// The navigation bar of the trainer's pages.
+pub const TRAINER_NAV: [MenuItem; 5] = [
+    item("Console", "/trainer"),
+    item("Classroom", "/trainer/classroom"),
+    item("Progress board", "/trainer/classroom/board"),
+    item("GSP player", "/trainer/gsp"),
+    item("API simulator", "/taxpayerapi"),
 ];
 
 /// My Profile's Quick Links, in the real portal's order.
@@ -164,7 +175,8 @@ impl Chrome {
         };
         // A logged-in session (taxpayer or trainer) has its own token; a visitor's
         // forms are bound to the visitor cookie, so showing them stores nothing.
-        let logged_in = user.is_some() || session.trainer()?.is_some();
+        let trainer = session.trainer()?.is_some();
+        let logged_in = user.is_some() || trainer;
         let csrf_token = if logged_in {
             session.csrf_token()?
         } else {
@@ -182,6 +194,7 @@ impl Chrome {
                 offset: describe_offset(clock.demo_offset()),
                 now: ist_datetime(clock.now()),
             }),
+            trainer,
         })
     }
 
@@ -194,7 +207,11 @@ impl Chrome {
     }
 
     pub fn nav(&self) -> &'static [MenuItem] {
-        &NAV
+        if self.trainer {
+            &TRAINER_NAV
+        } else {
+            &NAV
+        }
     }
 }
 

@@ -53,6 +53,10 @@ async fn log_in_as_opens_a_demo_taxpayers_session_once_per_ticket() {
     let app = spawn_demo().await;
     let t = trainer(&app).await;
     let page = t.get("/trainer").await;
+    // The trainer's pages carry the console's menu, not the taxpayer's Login link.
+    let menu = page.texts(".main-nav__links a");
+    assert!(menu.contains(&"Progress board".to_string()), "{menu:?}");
+    assert!(!menu.contains(&"Login".to_string()), "{menu:?}");
     page.assert_contains("Demo@2026");
     page.assert_contains(demo::DEMO_GSP_CLIENT_SECRET);
     page.assert_contains(demo::DEMO_ENCRYPTED_CLIENT_SECRET);
