@@ -121,15 +121,7 @@ PY
 
 RESULTS=$WORK/results
 : >"$RESULTS"
-summarise() {
-  awk -v name="$1" '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec:/ { rps = $2 }
-    /^ +50%/ { p50 = ms($2) }
-    /^ +99%/ { p99 = ms($2) }
-    /Non-2xx or 3xx responses:/ { bad = $5 }
-    END { printf "%s %s %s %s %s\n", name, rps, p50, p99, (bad == "" ? 0 : bad) }' >>"$RESULTS"
-}
+summarise() { echo "$1 $(awk -f bench/wrk-figures.awk)" >>"$RESULTS"; }
 run() {
   # A redirect (to a login) would count as an answer: the page must answer 200 first.
   [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $3" "$BASE$1")" = 200 ] \

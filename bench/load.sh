@@ -150,15 +150,12 @@ request = function()
 end
 LUA
 
-# Reads wrk --latency output into "<name>_rps", "_p50_ms", "_p99_ms" and "_bad" records.
+# Records wrk --latency output as "<name>_rps", "_p50_ms", "_p99_ms" and "_bad".
 summarise() {
-  awk -v name="$1" '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec:/ { rps = $2 }
-    /^ +50%/ { p50 = ms($2) }
-    /^ +99%/ { p99 = ms($2) }
-    /Non-2xx or 3xx responses:/ { bad = $5 }
-    END { printf "%s_rps %s\n%s_p50_ms %s\n%s_p99_ms %s\n%s_bad %s\n", name, rps, name, p50, name, p99, name, (bad == "" ? 0 : bad) }' >>"$RESULTS"
+  awk -f bench/wrk-figures.awk | {
+    read -r rps p50 p99 bad
+    printf "%s_rps %s\n%s_p50_ms %s\n%s_p99_ms %s\n%s_bad %s\n" "$1" "$rps" "$1" "$p50" "$1" "$p99" "$1" "$bad" >>"$RESULTS"
+  }
 }
 run() { wrk -t2 -c"$2" -d"${SECONDS_PER_RUN}s" --latency "${@:3}" "$1"; }
 

@@ -14,7 +14,7 @@ use crate::auth::guard::CurrentTrainer;
 use crate::auth::password::Hasher;
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
-use crate::db::models::api_call;
+use crate::db::models::api_call::{self, ApiCall};
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::{self, Pool};
 use crate::demo::classroom::{self, ClassroomError, Progress, SheetCard, StepRecorder, ViewStep};
@@ -467,6 +467,19 @@ pub struct FeedLine {
     pub let_in: bool,
 }
 
+impl From<ApiCall> for FeedLine {
+    fn from(c: ApiCall) -> Self {
+        FeedLine {
+            at: ist_datetime(from_db(c.called_at)),
+            username: c.username.unwrap_or_else(|| "-".to_string()),
+            action: c.action,
+            words: result_words(&c.result_code),
+            let_in: c.result_code == "1",
+            code: c.result_code,
+        }
+    }
+}
+
 /// What a result code of the API simulator means, for the room.
 pub fn result_words(code: &str) -> &'static str {
     match code {
@@ -510,17 +523,7 @@ pub async fn projector(
         steps: STEPS,
         totals: totals(&rows),
         rows,
-        calls: calls
-            .into_iter()
-            .map(|c| FeedLine {
-                at: ist_datetime(from_db(c.called_at)),
-                username: c.username.unwrap_or_else(|| "-".to_string()),
-                action: c.action,
-                words: result_words(&c.result_code),
-                let_in: c.result_code == "1",
-                code: c.result_code,
-            })
-            .collect(),
+        calls: calls.into_iter().map(FeedLine::from).collect(),
         refreshed: ist_datetime(clock.now()),
     };
     render(StatusCode::OK, &page)

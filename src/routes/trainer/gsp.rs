@@ -286,17 +286,7 @@ async fn player_page(
         }),
         sandbox_otp: (sandbox.as_deref() == Some("on")).then_some(SANDBOX_OTP),
         last: player.last,
-        calls: calls
-            .into_iter()
-            .map(|c| FeedLine {
-                at: ist_datetime(from_db(c.called_at)),
-                username: c.username.unwrap_or_else(|| "-".to_string()),
-                action: c.action,
-                words: result_words(&c.result_code),
-                let_in: c.result_code == "1",
-                code: c.result_code,
-            })
-            .collect(),
+        calls: calls.into_iter().map(FeedLine::from).collect(),
         error,
     })
 }
