@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
         .context("the argument is the seconds to run")?
         .unwrap_or(5);
     let dir = tempfile::tempdir()?;
-    let pool = db::open(&dir.path().join("limits.db"))?;
+    let pool = db::open(&dir.path().join("limits.db").into())?;
     let mut conn = pool.get()?;
 
     let hash = password::hash("Bench@2026")?;

@@ -1,10 +1,9 @@
 //! Settings of a running portal, filled from the command line and the environment.
 
-use std::path::PathBuf;
-
 use chrono::TimeDelta;
 use secrecy::SecretString;
 
+pub use crate::db::Database;
 pub use crate::net::TrustedProxies;
 
 /// What `Application::build` needs to start a portal.
@@ -12,8 +11,8 @@ pub use crate::net::TrustedProxies;
 pub struct Settings {
     /// Address to listen on, such as `127.0.0.1:8080`; port 0 picks a free port.
     pub bind: String,
-    /// The SQLite database file; created and migrated at start.
-    pub database: PathBuf,
+    /// The SQLite file or PostgreSQL database; created (a file) and migrated at start.
+    pub database: Database,
     /// Mark cookies Secure (and use the `__Host-` name prefix) for a portal served over https.
     pub secure_cookies: bool,
     /// A hex key of at least 64 bytes for the session cookie; generated and kept in the
@@ -68,7 +67,7 @@ pub mod defaults {
 
 impl Settings {
     /// Defaults for a portal on `database`, listening on `bind`.
-    pub fn new(bind: impl Into<String>, database: impl Into<PathBuf>) -> Self {
+    pub fn new(bind: impl Into<String>, database: impl Into<Database>) -> Self {
         Settings {
             bind: bind.into(),
             database: database.into(),
@@ -143,8 +142,14 @@ mod tests {
         let mut settings = Settings::new("127.0.0.1:0", "portal.db");
         settings.session_secret = Some("ab".repeat(64).into());
         settings.trainer_password = Some("Trainer@2026".into());
+        settings.database = "postgres://portal:Db-Secret@127.0.0.1/gst?sslmode=require".into();
         let printed = format!("{settings:?}");
         assert!(!printed.contains("abab"), "{printed}");
+        assert!(!printed.contains("Db-Secret"), "{printed}");
+        assert!(
+            printed.contains("portal:***@127.0.0.1/gst?sslmode=require"),
+            "{printed}"
+        );
         assert!(!printed.contains("Trainer@2026"), "{printed}");
     }
 }

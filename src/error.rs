@@ -24,6 +24,10 @@ pub enum AppError {
     /// A request the portal cannot read, with the status that fits and a message for people.
     #[error("{message}")]
     Rejected { status: StatusCode, message: String },
+    /// The database cannot be reached (a server that is away or restarting): a 503
+    /// that asks to try again soon. The details go to the log only.
+    #[error("the database cannot be reached: {0}")]
+    DatabaseAway(String),
     /// Anything else: a 500 whose details go to the log only.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -51,8 +55,31 @@ impl AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        if connection_lost(&e) {
+            return AppError::DatabaseAway(e.to_string());
+        }
         AppError::Unexpected(anyhow::Error::new(e).context("database query failed"))
     }
+}
+
+/// A pool that cannot lend a connection within its timeout: the database is away.
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::DatabaseAway(e.to_string())
+    }
+}
+
+/// Whether `e` says the connection to the database broke, rather than the statement
+/// being wrong.
+pub fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        e,
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        )
+    )
 }
 
 impl From<askama::Error> for AppError {
@@ -87,6 +114,10 @@ impl AppError {
             AppError::LoginRequired { .. } | AppError::TrainerLoginRequired => {
                 ("Please log in", "Please log in to continue.".to_string())
             }
+            AppError::DatabaseAway(_) => (
+                "Service unavailable",
+                "The portal cannot reach its database just now. Nothing was changed; please try again in a minute.".to_string(),
+            ),
             AppError::Unexpected(_) => (
                 "Something went wrong",
                 "The portal could not complete your request. Nothing was changed by the failed step; please try again in a moment.".to_string(),
@@ -104,6 +135,7 @@ impl ResponseError for AppError {
             }
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Rejected { status, .. } => *status,
+            AppError::DatabaseAway(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -136,10 +168,16 @@ impl ResponseError for AppError {
                 .insert_header((header::LOCATION, "/trainer/login"))
                 .finish(),
             other => {
-                if let AppError::Unexpected(e) = other {
-                    tracing::error!(error = ?e, "request failed");
+                let mut answer = HttpResponse::build(self.status_code());
+                match other {
+                    AppError::Unexpected(e) => tracing::error!(error = ?e, "request failed"),
+                    AppError::DatabaseAway(why) => {
+                        tracing::warn!(why, "the database cannot be reached");
+                        answer.insert_header((header::RETRY_AFTER, "30"));
+                    }
+                    _ => {}
                 }
-                HttpResponse::build(self.status_code())
+                answer
                     .content_type("text/plain; charset=utf-8")
                     .body(other.words().1)
             }

@@ -1,7 +1,6 @@
 //! The `gst-portal` command: serve the portal, or manage its database.
 
 use std::io::BufRead;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use gst_portal::admin::{self, TaxpayerInput};
 use gst_portal::clock::Clock;
-use gst_portal::config::{defaults, LockPolicy, Settings, TrustedProxies};
+use gst_portal::config::{defaults, Database, LockPolicy, Settings, TrustedProxies};
 use gst_portal::startup::{Application, ShutdownSignals};
 use gst_portal::{db, telemetry};
 
@@ -22,14 +21,16 @@ use gst_portal::{db, telemetry};
     about = "A training copy of the GST Portal's Manage API Access"
 )]
 struct Cli {
-    /// The SQLite database file (created and migrated when missing).
+    /// The SQLite database file (created and migrated when missing), or a PostgreSQL
+    /// URL such as `postgres://user:password@host/dbname?sslmode=require` (builds with
+    /// the `postgres` feature; the database must exist and is migrated at start).
     #[arg(
         long,
         global = true,
         env = "GST_PORTAL_DATABASE",
         default_value = "gst-portal.db"
     )]
-    database: PathBuf,
+    database: Database,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -243,7 +244,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(args)) => serve(database, args),
         Some(Command::Migrate) => {
             db::open(&database)?;
-            println!("The database {} is up to date.", database.display());
+            println!("The database {database} is up to date.");
             Ok(())
         }
         Some(Command::SeedDemo) => {
@@ -320,7 +321,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()> {
+fn gsp_client(database: Database, command: GspClientCommand) -> anyhow::Result<()> {
     let pool = db::open(&database)?;
     let mut conn = pool.get()?;
     let now = Clock::system().now();
@@ -362,7 +363,7 @@ fn gsp_client(database: PathBuf, command: GspClientCommand) -> anyhow::Result<()
     Ok(())
 }
 
-fn gsp_key(database: PathBuf, command: GspKeyCommand) -> anyhow::Result<()> {
+fn gsp_key(database: Database, command: GspKeyCommand) -> anyhow::Result<()> {
     let pool = db::open(&database)?;
     let mut conn = pool.get()?;
     let now = Clock::system().now();
@@ -387,7 +388,7 @@ fn gsp_key(database: PathBuf, command: GspKeyCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn add_taxpayer(database: PathBuf, args: AddArgs) -> anyhow::Result<()> {
+fn add_taxpayer(database: Database, args: AddArgs) -> anyhow::Result<()> {
     let mut password = String::new();
     std::io::stdin()
         .lock()
@@ -457,7 +458,7 @@ fn print_demo_accounts(conn: &mut db::Conn) -> anyhow::Result<()> {
 }
 
 #[actix_web::main]
-async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(database: Database, args: ServeArgs) -> anyhow::Result<()> {
     let mut settings = Settings::new(args.bind, database);
     settings.secure_cookies = args.secure_cookies;
     settings.session_secret = args.session_secret.map(Into::into);
@@ -518,7 +519,7 @@ async fn serve(database: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         "GST Portal training copy listening on http://{}:{}/ (database {})",
         host,
         app.port(),
-        settings.database.display()
+        settings.database
     );
     app.run_until_signalled(signals).await?;
     tracing::info!("stopped");

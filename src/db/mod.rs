@@ -1,22 +1,128 @@
-//! The SQLite database: the connection pool, its pragmas and the embedded migrations.
+//! The database: where it is, the connection pools, their settings per backend and
+//! the embedded migrations. SQLite is the embedded default; PostgreSQL (with the
+//! `postgres` feature) lets several portal processes share one database.
 
+mod connection;
 pub mod models;
 pub mod schema;
 mod writer;
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
-use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool as R2d2Pool, PooledConnection};
+use diesel::connection::{Connection, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ManageConnection, Pool as R2d2Pool, PooledConnection, R2D2Connection};
 use diesel::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use secrecy::{ExposeSecret, SecretString};
+
+pub use connection::{Conn, MultiBackend};
 
 use crate::error::AppError;
 
-/// A pooled SQLite connection as the query functions take it.
-pub type Conn = SqliteConnection;
+/// Where the portal's data lives: a SQLite file, or a PostgreSQL database named by a
+/// `postgres://` (or `postgresql://`) URL in libpq's form, so `sslmode`, `options`
+/// and the rest of libpq's parameters work as they do for `psql`.
+#[derive(Clone)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(SecretString),
+}
+
+impl Database {
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Database::Postgres(_))
+    }
+}
+
+impl FromStr for Database {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(
+            if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+                Database::Postgres(s.into())
+            } else {
+                Database::Sqlite(PathBuf::from(s))
+            },
+        )
+    }
+}
+
+impl From<&Path> for Database {
+    fn from(path: &Path) -> Self {
+        Database::Sqlite(path.to_path_buf())
+    }
+}
+
+impl From<&PathBuf> for Database {
+    fn from(path: &PathBuf) -> Self {
+        Database::Sqlite(path.clone())
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Self {
+        Database::Sqlite(path)
+    }
+}
+
+impl From<&str> for Database {
+    fn from(s: &str) -> Self {
+        s.parse().unwrap_or_else(|never| match never {})
+    }
+}
+
+/// The file path, or the URL with any password replaced by `***`: safe for logs.
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&without_password(url.expose_secret())),
+        }
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Database({self})")
+    }
+}
+
+/// `scheme://user:secret@host/db?...` becomes `scheme://user:***@host/db?...`; a
+/// `password=` parameter in the query is hidden the same way.
+fn without_password(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{name}:***@{host}"),
+            None => format!("{user}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|p| match p.split_once('=') {
+                    Some(("password", _)) => "password=***".to_string(),
+                    _ => p.to_string(),
+                })
+                .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
 /// The connections handed to handlers through `web::Data`, and the queue to the
 /// process's one writer.
 ///
@@ -25,100 +131,183 @@ pub type Conn = SqliteConnection;
 /// the moment the lock comes free: under a burst of Confirms a few waited a second.
 /// Writes of this process therefore go to one writer thread ([`write`]), which
 /// commits all that are waiting together (group commit, see `writer.rs`); a waiting
-/// write holds no thread. `busy_timeout` still covers other processes (the command
-/// line, a second server) on the same file.
+/// write holds no thread. On PostgreSQL the same writer runs, and every commit first
+/// takes one database-wide lock (see [`begin_write`]), so the writers of all portal
+/// processes on the database take turns as this process's writes do.
 #[derive(Clone)]
 pub struct Pool {
-    connections: R2d2Pool<ConnectionManager<SqliteConnection>>,
-    /// Connections on which SQLite refuses any write (`query_only`), for [`run`]:
-    /// work that writes without taking the writer's turn fails loudly instead.
-    readers: R2d2Pool<ConnectionManager<SqliteConnection>>,
+    connections: R2d2Pool<Manager>,
+    /// Connections on which the database refuses any write (SQLite's `query_only`,
+    /// PostgreSQL's read-only transactions), for [`run`]: work that writes without
+    /// taking the writer's turn fails loudly instead.
+    readers: R2d2Pool<Manager>,
     writer: std::sync::mpsc::Sender<writer::Job>,
 }
 
 impl Pool {
     /// A connection from the pool, waiting for one if all are in use.
-    pub fn get(
-        &self,
-    ) -> Result<PooledConnection<ConnectionManager<SqliteConnection>>, diesel::r2d2::PoolError>
-    {
+    pub fn get(&self) -> Result<PooledConnection<Manager>, diesel::r2d2::PoolError> {
         self.connections.get()
     }
 }
 
-const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "postgres")]
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// Sets the pragmas on every connection the pool opens.
+/// The keys of PostgreSQL's advisory locks this portal takes: one for applying
+/// migrations (several portals may start at once), one for the writers' turns.
+#[cfg(feature = "postgres")]
+mod lock_key {
+    pub const MIGRATIONS: i64 = 0x6773_7470_0001;
+    pub const WRITER: i64 = 0x6773_7470_0002;
+}
+
+/// Opens connections to one database and prepares each: SQLite's pragmas, or
+/// PostgreSQL's session settings.
 ///
-/// `busy_timeout` comes first so that the pragmas after it wait for a lock instead of
-/// failing. WAL lets readers go on while one writer commits. `synchronous = FULL`
-/// syncs the WAL at every commit, so a Confirm that was acknowledged survives a power
-/// cut as well as a crash of the process; the cost is one fsync per write, which this
-/// low-write workload can afford.
-#[derive(Debug, Clone, Copy)]
-struct Pragmas {
+/// SQLite: `busy_timeout` comes first so that the pragmas after it wait for a lock
+/// instead of failing. WAL lets readers go on while one writer commits. `synchronous
+/// = FULL` syncs the WAL at every commit, so a Confirm that was acknowledged survives
+/// a power cut as well as a crash of the process.
+///
+/// PostgreSQL: a statement may run 30 seconds unless the URL sets another
+/// `statement_timeout` (`?options=-c%20statement_timeout%3D5s`); times are UTC.
+#[derive(Debug)]
+pub struct Manager {
+    database: Database,
     read_only: bool,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 10000;
-             PRAGMA journal_mode = WAL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA synchronous = FULL;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)?;
-        if self.read_only {
-            conn.batch_execute("PRAGMA query_only = ON;")
-                .map_err(diesel::r2d2::Error::QueryError)?;
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        use diesel::r2d2::Error::{ConnectionError, QueryError};
+        match &self.database {
+            Database::Sqlite(path) => {
+                let url = path.to_str().ok_or_else(|| {
+                    ConnectionError(diesel::ConnectionError::InvalidConnectionUrl(
+                        "the database path is not valid UTF-8".into(),
+                    ))
+                })?;
+                let mut conn = SqliteConnection::establish(url).map_err(ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA synchronous = FULL;",
+                )
+                .map_err(QueryError)?;
+                if self.read_only {
+                    conn.batch_execute("PRAGMA query_only = ON;")
+                        .map_err(QueryError)?;
+                }
+                Ok(Conn::Sqlite(conn))
+            }
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => {
+                let mut conn = diesel::PgConnection::establish(url.expose_secret())
+                    .map_err(ConnectionError)?;
+                conn.batch_execute(
+                    "SET TIME ZONE 'UTC';
+                     DO $$ BEGIN
+                       IF current_setting('statement_timeout') = '0' THEN
+                         SET statement_timeout = '30s';
+                       END IF;
+                     END $$;",
+                )
+                .map_err(QueryError)?;
+                if self.read_only {
+                    conn.batch_execute("SET default_transaction_read_only = on;")
+                        .map_err(QueryError)?;
+                }
+                Ok(Conn::Postgres(conn))
+            }
+            #[cfg(not(feature = "postgres"))]
+            Database::Postgres(_) => Err(ConnectionError(
+                diesel::ConnectionError::InvalidConnectionUrl(
+                    "this build of the portal has no PostgreSQL support; build it with \
+                     `--features postgres`"
+                        .into(),
+                ),
+            )),
         }
-        Ok(())
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        std::thread::panicking() || conn.is_broken()
     }
 }
 
-/// Opens (creating if needed) the database file, applies pending migrations and
-/// returns a pool over it.
-pub fn open(path: &Path) -> anyhow::Result<Pool> {
-    let url = path
-        .to_str()
-        .with_context(|| format!("the database path {} is not valid UTF-8", path.display()))?;
+/// Opens the database (creating a SQLite file if needed), applies pending migrations
+/// and returns a pool over it. A database that cannot be reached is an error at once.
+pub fn open(database: &Database) -> anyhow::Result<Pool> {
+    let remote = database.is_postgres();
     let build = |size: u32, read_only: bool| {
         R2d2Pool::builder()
             .max_size(size)
-            .connection_timeout(Duration::from_secs(30))
-            // r2d2 would run `SELECT 1` (parsed anew each time) before lending a
-            // connection; a connection to a local file does not go stale, and a
-            // broken one fails its query with an error anyway.
-            .test_on_check_out(false)
-            .connection_customizer(Box::new(Pragmas { read_only }))
-            .build(ConnectionManager::<SqliteConnection>::new(url))
-            .with_context(|| format!("could not open the database {}", path.display()))
+            // A local file is there or not; a server that is away should turn into a
+            // "try again" page soon rather than a request that hangs.
+            .connection_timeout(Duration::from_secs(if remote { 3 } else { 30 }))
+            // r2d2 would run `SELECT 1` before lending a connection. A connection to a
+            // local file does not go stale; one to a server does when the server
+            // restarts, and the check replaces it instead of failing a request.
+            .test_on_check_out(remote)
+            .build_unchecked(Manager {
+                database: database.clone(),
+                read_only,
+            })
     };
-    // Writers take turns anyway; the other connections serve start-up work and the
-    // command line beside a running writer.
-    let connections = build(4, false)?;
+    // SQLite's writers take turns anyway; the other connections serve start-up work
+    // and the command line beside a running writer.
+    let connections = build(4, false);
     let mut conn = connections
         .get()
-        .context("could not take a database connection")?;
-    conn.run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("could not apply the database migrations")?;
+        .with_context(|| format!("could not open the database {database}"))?;
+    migrate(&mut conn).context("could not apply the database migrations")?;
     Ok(Pool {
         writer: writer::start(connections.clone())
             .context("could not start the database writer")?,
         connections,
-        readers: build(8, true)?,
+        readers: build(8, true),
     })
 }
 
+/// Applies the migrations this backend has not had yet. On PostgreSQL an advisory
+/// lock keeps portals that start together from applying them twice.
+fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
+    let applied = match conn {
+        Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(c) => {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({})", lock_key::MIGRATIONS))
+                .execute(c)?;
+            let applied = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop);
+            diesel::sql_query(format!(
+                "SELECT pg_advisory_unlock({})",
+                lock_key::MIGRATIONS
+            ))
+            .execute(c)?;
+            applied
+        }
+    };
+    applied.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// Runs database work that only reads, right here on the calling thread, on a
-/// connection that refuses writes. Reads never wait for writers (WAL) and take
-/// microseconds with the pages cached, so a trip to the blocking pool would cost more
-/// than the read: profiles of the page under load showed most time in the thread
-/// wake-ups of those trips. The work may fail with any error that converts into
-/// `AppError` (Diesel's, usually). Work that could take long belongs in [`write`]'s
-/// blocking pool, or in smaller reads.
+/// connection that refuses writes. Reads never wait for writers (WAL on SQLite, MVCC
+/// on PostgreSQL) and take microseconds with the pages cached, so a trip to the
+/// blocking pool would cost more than the read: profiles of the page under load
+/// showed most time in the thread wake-ups of those trips. The work may fail with any
+/// error that converts into `AppError` (Diesel's, usually). Work that could take long
+/// belongs in [`write`]'s blocking pool, or in smaller reads.
 pub async fn run<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
@@ -126,14 +315,14 @@ where
 {
     // The async workers are the only callers, each running one read to the end
     // before the next, so the reader pool (larger than the worker count) never makes
-    // this wait.
-    let mut conn = pool.readers.get().map_err(anyhow::Error::from)?;
+    // this wait unless the database is away.
+    let mut conn = pool.readers.get().map_err(AppError::from)?;
     work(&mut conn).map_err(Into::into)
 }
 
 /// Runs database work that writes, on the process's one writer thread, in a savepoint
-/// of the next group commit; the answer comes once that commit is on the disk. The
-/// work's own transactions (see [`atomic`]) nest inside as savepoints.
+/// of the next group commit; the answer comes once that commit is durable. The work's
+/// own transactions (see [`atomic`]) nest inside as savepoints.
 pub async fn write<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
@@ -149,21 +338,47 @@ where
         .map_err(|_| anyhow::anyhow!("the database writer stopped before it answered"))?
 }
 
-/// Runs `work` as one unit: in an immediate transaction (the write lock taken at
-/// once, so it never fails halfway for a lock) when none is open, or in a savepoint
-/// of the one open, such as the writer's group commit.
+/// Runs `work` as one unit: in a write transaction of its own (see [`begin_write`])
+/// when none is open, or in a savepoint of the one open, such as the writer's group
+/// commit.
 pub fn atomic<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
-    let open = AnsiTransactionManager::transaction_manager_status_mut(conn)
+    let open = Conn::transaction_manager_status_mut(conn)
         .transaction_depth()?
         .is_some();
     if open {
-        conn.transaction(work)
-    } else {
-        conn.immediate_transaction(work)
+        return conn.transaction(work);
+    }
+    begin_write(conn)?;
+    match work(conn) {
+        Ok(value) => {
+            Conn::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            Conn::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// Opens a transaction that will write, holding the right to write from its first
+/// statement so that it never fails halfway for a lock: SQLite's `BEGIN IMMEDIATE`;
+/// on PostgreSQL a transaction that first takes the writers' advisory lock, which is
+/// let go at its commit or rollback. Writers of every portal process on the database
+/// thus take turns, and each sees all that the one before it committed: two Confirms
+/// for one taxpayer are ordered, whatever instance each came to.
+pub(crate) fn begin_write(conn: &mut Conn) -> diesel::QueryResult<()> {
+    use diesel::connection::AnsiTransactionManager;
+    match conn {
+        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            &format!("BEGIN; SELECT pg_advisory_xact_lock({})", lock_key::WRITER),
+        ),
     }
 }

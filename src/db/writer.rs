@@ -1,35 +1,51 @@
 //! Group commit: the process's one writer. Writes queue here; the writer thread takes
 //! every write that is waiting (up to [`MOST_PER_COMMIT`]), runs each in a savepoint of
-//! one immediate transaction, commits once, and only then answers each of them. With
-//! `synchronous = FULL` a commit costs one sync of the disk, so under load many writes
-//! share a sync instead of each paying for its own, and every answered write is on the
-//! disk before its answer. A write that fails rolls back its savepoint alone: the
-//! others in the commit are not touched.
+//! one write transaction ([`super::begin_write`]), commits once, and only then answers
+//! each of them. A commit costs one sync of the disk (SQLite with `synchronous =
+//! FULL`, PostgreSQL's WAL flush), so under load many writes share a sync instead of
+//! each paying for its own, and every answered write is on the disk before its
+//! answer. A write that fails rolls back its savepoint alone: the others in the commit
+//! are not touched.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 
-use diesel::r2d2::{ConnectionManager, Pool as R2d2Pool};
-use diesel::{Connection, SqliteConnection};
+use diesel::r2d2::Pool as R2d2Pool;
+use diesel::Connection;
 
-use super::Conn;
-use crate::error::AppError;
+use super::{Conn, Manager};
+use crate::error::{connection_lost, AppError};
 
 /// The most writes one commit holds; the rest wait for the next.
 const MOST_PER_COMMIT: usize = 128;
 
+/// Why a commit failed: whether the database was away, and what happened.
+#[derive(Clone)]
+pub(super) struct Failure {
+    away: bool,
+    why: String,
+}
+
+impl From<Failure> for AppError {
+    fn from(f: Failure) -> Self {
+        if f.away {
+            AppError::DatabaseAway(f.why)
+        } else {
+            AppError::Unexpected(anyhow::anyhow!(f.why))
+        }
+    }
+}
+
 /// What the writer does with a write once its commit has ended: answer the request,
 /// with the write's own result when the commit held, or with the commit's failure.
-type Answer = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Answer = Box<dyn FnOnce(Result<(), Failure>) + Send>;
 
 /// One queued write. It is run with the writer's connection, or with none when no
 /// connection could be had, and gives back how to answer it.
 pub(super) type Job = Box<dyn FnOnce(Option<&mut Conn>) -> Answer + Send>;
 
 /// Starts the writer thread over `connections`; it ends when every sender is dropped.
-pub(super) fn start(
-    connections: R2d2Pool<ConnectionManager<SqliteConnection>>,
-) -> std::io::Result<mpsc::Sender<Job>> {
+pub(super) fn start(connections: R2d2Pool<Manager>) -> std::io::Result<mpsc::Sender<Job>> {
     let (sender, jobs) = mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("db-writer".to_string())
@@ -48,11 +64,14 @@ pub(super) fn start(
     Ok(sender)
 }
 
-fn commit(connections: &R2d2Pool<ConnectionManager<SqliteConnection>>, batch: Vec<Job>) {
+fn commit(connections: &R2d2Pool<Manager>, batch: Vec<Job>) {
     let mut conn = match connections.get() {
         Ok(conn) => conn,
         Err(e) => {
-            let failure = format!("no database connection: {e}");
+            let failure = Failure {
+                away: true,
+                why: format!("no database connection: {e}"),
+            };
             for job in batch {
                 job(None)(Err(failure.clone()));
             }
@@ -61,7 +80,7 @@ fn commit(connections: &R2d2Pool<ConnectionManager<SqliteConnection>>, batch: Ve
     };
     let mut answers = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
-    let outcome = conn.immediate_transaction(|conn| {
+    let outcome = super::atomic(&mut *conn, |conn| {
         for job in jobs.by_ref() {
             // A panic is a bug in that write; the commit is given up (nothing in it
             // was answered yet) and the writer lives on for the next one.
@@ -76,13 +95,19 @@ fn commit(connections: &R2d2Pool<ConnectionManager<SqliteConnection>>, batch: Ve
         }
         Ok(())
     });
-    let verdict = outcome.map_err(|e| format!("the commit failed: {e}"));
+    let verdict = outcome.map_err(|e| Failure {
+        away: connection_lost(&e),
+        why: format!("the commit failed: {e}"),
+    });
     for answer in answers {
         answer(verdict.clone());
     }
     // Writes the panic cut off never ran; they are told so.
     for job in jobs {
-        job(None)(Err("an earlier write in its commit failed".to_string()));
+        job(None)(Err(Failure {
+            away: false,
+            why: "an earlier write in its commit failed".to_string(),
+        }));
     }
 }
 
@@ -104,10 +129,10 @@ where
                 "the write did not run"
             ))),
         };
-        Box::new(move |committed: Result<(), String>| {
+        Box::new(move |committed: Result<(), Failure>| {
             let result = match committed {
                 Ok(()) => result,
-                Err(why) => Err(AppError::Unexpected(anyhow::anyhow!(why))),
+                Err(failure) => Err(failure.into()),
             };
             // The request may be gone; its write is committed all the same.
             let _ = answer.send(result);
@@ -161,7 +186,7 @@ mod tests {
     async fn writes_at_once_are_all_answered_and_one_failing_spoils_none_of_the_others() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("writer.db");
-        let pool = db::open(&path).unwrap();
+        let pool = db::open(&path.as_path().into()).unwrap();
         put(&pool, "w-taken".to_string()).await.unwrap();
         // Every tenth write breaks the primary key with its second row and must fail
         // alone, its first row undone with it.
@@ -184,13 +209,13 @@ mod tests {
         );
         // Every answered write is in the file: a new pool (a restarted portal) sees them.
         drop(pool);
-        assert_eq!(count(&db::open(&path).unwrap()), 361);
+        assert_eq!(count(&db::open(&path.as_path().into()).unwrap()), 361);
     }
 
     #[actix_web::test]
     async fn a_write_that_panics_is_refused_and_the_writer_goes_on() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = db::open(&dir.path().join("writer.db")).unwrap();
+        let pool = db::open(&dir.path().join("writer.db").into()).unwrap();
         let panicked = db::write(&pool, |_conn| -> QueryResult<()> {
             panic!("a bug in a write")
         })

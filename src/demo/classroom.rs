@@ -434,14 +434,14 @@ pub fn record_view(
         let trainee: bool = diesel::select(diesel::dsl::exists(trainees::table.find(taxpayer.0)))
             .get_result(conn)?;
         if trainee {
-            diesel::insert_into(trainee_steps::table)
+            crate::per_backend!(conn, |c| diesel::insert_into(trainee_steps::table)
                 .values((
                     trainee_steps::taxpayer_id.eq(taxpayer.0),
                     trainee_steps::step.eq(step.stored()),
                     trainee_steps::seen_at.eq(now.naive_utc()),
                 ))
                 .on_conflict_do_nothing()
-                .execute(conn)?;
+                .execute(c))?;
         }
         Ok(())
     })

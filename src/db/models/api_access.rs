@@ -14,7 +14,7 @@ use crate::domain::access::{AccessChoice, StoredAccess};
 use crate::domain::duration::AccessDuration;
 
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = api_access, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = api_access, check_for_backend(crate::db::MultiBackend))]
 struct AccessRow {
     enabled: bool,
     duration_hours: Option<i32>,
@@ -39,7 +39,7 @@ impl AccessRow {
 
 /// One row of the history, as the page lists it.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = api_access_changes, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = api_access_changes, check_for_backend(crate::db::MultiBackend))]
 pub struct AccessChange {
     pub id: i32,
     pub changed_at: NaiveDateTime,
@@ -82,7 +82,7 @@ pub fn confirm(
             otp_request::close_all(conn, taxpayer, None, now)?;
             gsp_session::end_all(conn, taxpayer, now, ENDED_BY_NO)?
         };
-        diesel::insert_into(api_access::table)
+        crate::per_backend!(conn, |c| diesel::insert_into(api_access::table)
             .values((
                 api_access::taxpayer_id.eq(taxpayer.0),
                 api_access::enabled.eq(stored.enabled),
@@ -98,7 +98,7 @@ pub fn confirm(
                 api_access::expires_at.eq(expires),
                 api_access::updated_at.eq(now.naive_utc()),
             ))
-            .execute(conn)?;
+            .execute(c))?;
         diesel::insert_into(api_access_changes::table)
             .values((
                 api_access_changes::taxpayer_id.eq(taxpayer.0),

@@ -7,7 +7,7 @@ use crate::db::schema::api_calls;
 use crate::db::Conn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = api_calls, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = api_calls, check_for_backend(crate::db::MultiBackend))]
 pub struct ApiCall {
     pub id: i32,
     pub called_at: NaiveDateTime,

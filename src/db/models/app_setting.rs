@@ -19,13 +19,13 @@ pub fn get(conn: &mut Conn, name: &str) -> QueryResult<Option<String>> {
 
 /// Stores `value` under `name`, replacing what was there.
 pub fn set(conn: &mut Conn, name: &str, value: &str) -> QueryResult<()> {
-    diesel::insert_into(app_settings::table)
+    crate::per_backend!(conn, |c| diesel::insert_into(app_settings::table)
         .values((app_settings::name.eq(name), app_settings::value.eq(value)))
         .on_conflict(app_settings::name)
         .do_update()
         .set(app_settings::value.eq(value))
-        .execute(conn)
-        .map(drop)
+        .execute(c))
+    .map(drop)
 }
 
 /// Returns the stored value of `name`, or stores `make()` under it and returns that.

@@ -14,14 +14,14 @@ pub const TRAINEE: &str = "trainee";
 
 /// Marks `taxpayer` as training data of `kind`.
 pub fn mark(conn: &mut Conn, taxpayer: TaxpayerId, kind: &str) -> QueryResult<()> {
-    diesel::insert_into(demo_taxpayers::table)
+    crate::per_backend!(conn, |c| diesel::insert_into(demo_taxpayers::table)
         .values((
             demo_taxpayers::taxpayer_id.eq(taxpayer.0),
             demo_taxpayers::kind.eq(kind),
         ))
         .on_conflict_do_nothing()
-        .execute(conn)
-        .map(drop)
+        .execute(c))
+    .map(drop)
 }
 
 /// Whether `taxpayer` belongs to the training data.

@@ -8,7 +8,7 @@ use crate::db::schema::gsp_clients;
 use crate::db::Conn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = gsp_clients, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = gsp_clients, check_for_backend(crate::db::MultiBackend))]
 pub struct GspClient {
     pub id: i32,
     pub client_id: String,

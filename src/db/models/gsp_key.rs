@@ -8,7 +8,7 @@ use crate::db::Conn;
 
 /// The current key pair: its private key (PKCS#8 PEM) and certificate (PEM).
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = gsp_keys, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = gsp_keys, check_for_backend(crate::db::MultiBackend))]
 pub struct StoredKey {
     pub id: i32,
     pub private_key_pem: String,

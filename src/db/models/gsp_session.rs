@@ -23,7 +23,7 @@ pub struct WireKeys<'a> {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = gsp_sessions, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = gsp_sessions, check_for_backend(crate::db::MultiBackend))]
 pub struct GspSession {
     pub id: i32,
     pub taxpayer_id: i32,

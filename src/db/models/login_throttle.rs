@@ -50,7 +50,7 @@ pub enum Reservation {
 pub const PENDING_GIVEN_UP_AFTER: TimeDelta = TimeDelta::minutes(1);
 
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = login_throttle, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = login_throttle, check_for_backend(crate::db::MultiBackend))]
 struct Row {
     failures: i32,
     locked_until: Option<NaiveDateTime>,
@@ -114,7 +114,7 @@ pub fn reserve(
     if i64::from(failures) + i64::from(pending) >= i64::from(threshold) {
         return Ok(Reservation::Busy);
     }
-    diesel::insert_into(login_throttle::table)
+    crate::per_backend!(conn, |c| diesel::insert_into(login_throttle::table)
         .values((
             login_throttle::throttle_key.eq(key.stored()),
             login_throttle::failures.eq(0),
@@ -128,7 +128,7 @@ pub fn reserve(
             login_throttle::pending.eq(pending + 1),
             login_throttle::pending_since.eq(Some(now.naive_utc())),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(Reservation::Granted)
 }
 
@@ -163,7 +163,7 @@ pub fn resolve(
             (failures, None, current.and_then(|r| r.locked_until))
         }
     };
-    diesel::insert_into(login_throttle::table)
+    crate::per_backend!(conn, |c| diesel::insert_into(login_throttle::table)
         .values((
             login_throttle::throttle_key.eq(key.stored()),
             login_throttle::failures.eq(failures),
@@ -179,7 +179,7 @@ pub fn resolve(
             login_throttle::last_failure_at.eq(now.naive_utc()),
             login_throttle::pending.eq(pending),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(locks)
 }
 
@@ -190,7 +190,7 @@ pub fn lock(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> QueryResult<()> {
-    diesel::insert_into(login_throttle::table)
+    crate::per_backend!(conn, |c| diesel::insert_into(login_throttle::table)
         .values((
             login_throttle::throttle_key.eq(key.stored()),
             login_throttle::failures.eq(0),
@@ -204,8 +204,8 @@ pub fn lock(
             login_throttle::locked_until.eq(Some(until.naive_utc())),
             login_throttle::last_failure_at.eq(now.naive_utc()),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(c))
+    .map(drop)
 }
 
 /// Forgets the failures and any lock of `key`: after a good login, or when a

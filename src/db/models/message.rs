@@ -8,7 +8,7 @@ use crate::db::schema::messages;
 use crate::db::Conn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = messages, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = messages, check_for_backend(crate::db::MultiBackend))]
 pub struct Message {
     pub id: i32,
     pub sent_at: NaiveDateTime,

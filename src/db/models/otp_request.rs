@@ -8,7 +8,7 @@ use crate::db::schema::otp_requests;
 use crate::db::Conn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = otp_requests, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = otp_requests, check_for_backend(crate::db::MultiBackend))]
 pub struct OtpRequest {
     pub id: i32,
     pub otp_hash: String,

@@ -37,7 +37,7 @@ impl EventKind {
 
 /// A row of the log, as read back.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = security_events, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = security_events, check_for_backend(crate::db::MultiBackend))]
 pub struct SecurityEvent {
     pub id: i32,
     pub occurred_at: NaiveDateTime,

@@ -18,7 +18,7 @@ impl From<i32> for TaxpayerId {
 
 /// A taxpayer as read from the database.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = taxpayers, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = taxpayers, check_for_backend(crate::db::MultiBackend))]
 pub struct Taxpayer {
     #[diesel(deserialize_as = i32)]
     pub id: TaxpayerId,

@@ -9,14 +9,14 @@ use crate::db::Conn;
 /// Spends `nonce`; false when it was spent already (by this request's twin, say).
 /// One statement, so two concurrent tries cannot both spend it.
 pub fn spend(conn: &mut Conn, nonce: &str, now: DateTime<Utc>) -> QueryResult<bool> {
-    diesel::insert_into(used_captchas::table)
+    crate::per_backend!(conn, |c| diesel::insert_into(used_captchas::table)
         .values((
             used_captchas::nonce.eq(nonce),
             used_captchas::used_at.eq(now.naive_utc()),
         ))
         .on_conflict_do_nothing()
-        .execute(conn)
-        .map(|n| n == 1)
+        .execute(c))
+    .map(|n| n == 1)
 }
 
 /// Forgets nonces spent before `before`: their captchas have expired anyway.
