@@ -227,7 +227,10 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // One line, whatever the cause's own text (libpq's span several).
+            let said = format!("{e:#}");
+            let said: Vec<&str> = said.split_whitespace().collect();
+            eprintln!("error: {}", said.join(" "));
             ExitCode::FAILURE
         }
     }

@@ -371,7 +371,7 @@ where
 /// let go at its commit or rollback. Writers of every portal process on the database
 /// thus take turns, and each sees all that the one before it committed: two Confirms
 /// for one taxpayer are ordered, whatever instance each came to.
-pub(crate) fn begin_write(conn: &mut Conn) -> diesel::QueryResult<()> {
+pub fn begin_write(conn: &mut Conn) -> diesel::QueryResult<()> {
     use diesel::connection::AnsiTransactionManager;
     match conn {
         Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),

@@ -3,9 +3,13 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use gst_portal::db::Database;
+
+use crate::helpers::{fresh_db, TestDb};
+
 const BIN: &str = env!("CARGO_BIN_EXE_gst-portal");
 
-fn run(db: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+fn run(db: &TestDb, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(BIN)
         .arg("--database")
         .arg(db)
@@ -25,7 +29,7 @@ fn run(db: &std::path::Path, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn add(db: &std::path::Path, username: &str, gstin: &str, password: &str) -> Output {
+fn add(db: &TestDb, username: &str, gstin: &str, password: &str) -> Output {
     run(
         db,
         &[
@@ -50,7 +54,7 @@ fn stderr(o: &Output) -> String {
 #[test]
 fn taxpayer_add_stores_a_taxpayer_and_refuses_bad_ones_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("cli.db");
+    let db = fresh_db(dir.path(), "cli.db");
     let ok = add(&db, "Test.User", "27AAPFU0939F1ZV", "Gst@2026a");
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("Added taxpayer test.user"));
@@ -100,7 +104,7 @@ fn taxpayer_add_stores_a_taxpayer_and_refuses_bad_ones_with_one_line() {
 #[test]
 fn seed_demo_adds_the_demo_taxpayers_once_and_prints_their_logins() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("seed.db");
+    let db = fresh_db(dir.path(), "seed.db");
     let first = run(&db, &["seed-demo"], "");
     assert!(first.status.success(), "{}", stderr(&first));
     let out = String::from_utf8_lossy(&first.stdout).into_owned();
@@ -118,16 +122,41 @@ fn seed_demo_adds_the_demo_taxpayers_once_and_prints_their_logins() {
 #[test]
 fn migrate_creates_the_database() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("new.db");
+    let db = fresh_db(dir.path(), "new.db");
     let out = run(&db, &["migrate"], "");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(db.exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is up to date"));
+    if let Database::Sqlite(path) = &db.database {
+        assert!(path.exists());
+    }
+    // Again: nothing left to apply, and no error.
+    let again = run(&db, &["migrate"], "");
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[test]
+fn a_database_server_that_cannot_be_reached_is_one_line_and_a_failure_exit() {
+    // Port 1 on loopback: nothing listens there. The password must not be printed.
+    let out = Command::new(BIN)
+        .args([
+            "--database",
+            "postgres://portal:Db-Secret-9@127.0.0.1:1/portal",
+            "migrate",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert_eq!(said.trim_end().lines().count(), 1, "{said}");
+    assert!(said.starts_with("error: could not open the database"), "{said}");
+    assert!(said.contains("postgres://portal:***@127.0.0.1:1/portal"), "{said}");
+    assert!(!said.contains("Db-Secret-9"), "{said}");
 }
 
 #[test]
 fn a_bad_option_value_is_one_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("x.db");
+    let db = fresh_db(dir.path(), "x.db");
     let out = run(&db, &["serve", "--idle-timeout-minutes", "0"], "");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--idle-timeout-minutes"));
@@ -136,7 +165,7 @@ fn a_bad_option_value_is_one_clear_error() {
 #[test]
 fn gsp_clients_are_added_listed_and_revoked() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("gsp.db");
+    let db = fresh_db(dir.path(), "gsp.db");
     let out = run(&db, &["gsp-client", "add", "--name", "Sahaj Returns"], "");
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -185,7 +214,7 @@ fn gsp_clients_are_added_listed_and_revoked() {
 #[test]
 fn gsp_key_export_prints_one_kept_key_and_rotate_makes_a_new_one() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("key.db");
+    let db = fresh_db(dir.path(), "key.db");
     let stdout = |args: &[&str]| {
         let out = run(&db, args, "");
         assert!(out.status.success(), "{}", stderr(&out));
@@ -206,7 +235,7 @@ fn gsp_key_export_prints_one_kept_key_and_rotate_makes_a_new_one() {
 
 /// Starts the binary with `args`, reads its standard output until it listens, then
 /// stops it; returns what it printed.
-fn start_and_stop(db: &std::path::Path, args: &[&str]) -> String {
+fn start_and_stop(db: &TestDb, args: &[&str]) -> String {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(BIN)
         .arg("--database")
@@ -238,7 +267,7 @@ fn start_and_stop(db: &std::path::Path, args: &[&str]) -> String {
 #[test]
 fn plain_serve_seeds_nothing_and_no_command_runs_the_demo() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("plain.db");
+    let db = fresh_db(dir.path(), "plain.db");
     let plain = start_and_stop(&db, &["serve"]);
     assert!(!plain.contains("Demo"), "{plain}");
     assert!(!plain.contains("demo.enabled"), "{plain}");
@@ -278,7 +307,7 @@ fn plain_serve_seeds_nothing_and_no_command_runs_the_demo() {
 #[test]
 fn classroom_add_prints_trainees_that_meet_the_rules_and_refuses_too_many() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("portal.db");
+    let db = fresh_db(dir.path(), "portal.db");
     let out = run(
         &db,
         &["classroom", "add", "--count", "2", "--prefix", "room"],

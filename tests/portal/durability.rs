@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use actix_web::http::StatusCode;
@@ -114,15 +113,18 @@ async fn a_page_view_is_answered_while_another_connection_holds_the_write_lock()
     let b = app.logged_in().await;
     assert_eq!(b.get("/profile/api-access").await.status, StatusCode::OK);
     let mut writer = app.pool.get().unwrap();
-    diesel::connection::SimpleConnection::batch_execute(&mut *writer, "BEGIN IMMEDIATE").unwrap();
+    gst_portal::db::begin_write(&mut writer).unwrap();
     let page = b.get("/profile/api-access").await;
     let dashboard = b.get("/dashboard").await;
-    diesel::connection::SimpleConnection::batch_execute(&mut *writer, "ROLLBACK").unwrap();
+    <gst_portal::db::Conn as diesel::connection::TransactionManager<_>>::rollback_transaction(
+        &mut writer,
+    )
+    .unwrap();
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.body);
 }
 
-fn start_process(db: &Path) -> Process {
+fn start_process(db: &TestDb) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
         .arg("--database")
         .arg(db)
@@ -154,7 +156,7 @@ fn start_process(db: &Path) -> Process {
     Process { child, base }
 }
 
-fn add_taxpayer_cli(db: &Path) {
+fn add_taxpayer_cli(db: &TestDb) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
         .arg("--database")
         .arg(db)
@@ -189,7 +191,7 @@ fn signal(child: &Child, name: &str) {
 #[actix_web::test]
 async fn a_sigkill_in_the_middle_of_confirms_loses_no_acknowledged_change() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("crash.db");
+    let db = fresh_db(dir.path(), "crash.db");
     add_taxpayer_cli(&db);
     let mut portal = start_process(&db);
     let b = Browser::new(&portal.base);
@@ -251,17 +253,20 @@ async fn a_sigkill_in_the_middle_of_confirms_loses_no_acknowledged_change() {
     signal(&portal.child, "TERM");
     portal.child.wait().unwrap();
 
-    let mut conn = diesel::SqliteConnection::establish(db.to_str().unwrap()).unwrap();
-    #[derive(QueryableByName)]
-    struct Check {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        integrity_check: String,
+    let pool = gst_portal::db::open(&db.database).unwrap();
+    let mut conn = pool.get().unwrap();
+    if let gst_portal::db::Database::Sqlite(_) = db.database {
+        #[derive(QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(check.len(), 1);
+        assert_eq!(check[0].integrity_check, "ok");
     }
-    let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
-        .load(&mut conn)
-        .unwrap();
-    assert_eq!(check.len(), 1);
-    assert_eq!(check[0].integrity_check, "ok");
     let stored: BTreeSet<String> = api_access_changes::table
         .select(api_access_changes::user_agent)
         .load::<Option<String>>(&mut conn)
@@ -277,7 +282,7 @@ async fn a_sigkill_in_the_middle_of_confirms_loses_no_acknowledged_change() {
 
 async fn in_flight_requests_finish_on(signal_name: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("stop.db");
+    let db = fresh_db(dir.path(), "stop.db");
     add_taxpayer_cli(&db);
     let mut portal = start_process(&db);
     let b = Browser::new(&portal.base);

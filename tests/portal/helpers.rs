@@ -1,5 +1,6 @@
-//! A real portal on port 0 with a fresh SQLite file, and a browser-like client that
-//! keeps cookies and does not follow redirects.
+//! A real portal on port 0 with a fresh database (a SQLite file, or a new database on
+//! the PostgreSQL server named by `GST_PORTAL_TEST_POSTGRES_URL`), and a browser-like
+//! client that keeps cookies and does not follow redirects.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use gst_portal::admin::{self, TaxpayerInput};
 use gst_portal::clock::Clock;
 use gst_portal::config::Settings;
 use gst_portal::db::models::taxpayer::TaxpayerId;
-use gst_portal::db::Pool;
+use gst_portal::db::{Database, Pool};
 use gst_portal::startup::Application;
 
 pub const PASSWORD: &str = "Gst@2026a";
@@ -21,6 +22,105 @@ pub const USERNAME: &str = "asha.traders";
 pub const GSTIN: &str = "33AAFPS4321K1ZQ";
 pub const OTHER_USERNAME: &str = "ravi.services";
 pub const OTHER_GSTIN: &str = "09AACTB2468H1ZO";
+
+/// A database of one test's own: a SQLite file in the test's directory, or, when
+/// `GST_PORTAL_TEST_POSTGRES_URL` names a PostgreSQL server, a new database there
+/// that is dropped when the test ends.
+pub struct TestDb {
+    pub database: Database,
+    /// How the command line's `--database` names it.
+    arg: std::ffi::OsString,
+    #[cfg(feature = "postgres")]
+    _dropped_by: Option<PgDatabase>,
+}
+
+impl AsRef<std::ffi::OsStr> for TestDb {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        &self.arg
+    }
+}
+
+/// The server every PostgreSQL test database is made on, if the tests run there.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("GST_PORTAL_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A fresh database for one test; `name` is the SQLite file's name in `dir`.
+pub fn fresh_db(dir: &std::path::Path, name: &str) -> TestDb {
+    match postgres_server() {
+        None => {
+            let path = dir.join(name);
+            TestDb {
+                arg: path.clone().into_os_string(),
+                database: Database::Sqlite(path),
+                #[cfg(feature = "postgres")]
+                _dropped_by: None,
+            }
+        }
+        #[cfg(feature = "postgres")]
+        Some(server) => {
+            let made = PgDatabase::create(&server);
+            TestDb {
+                arg: made.url.clone().into(),
+                database: made.url.as_str().into(),
+                _dropped_by: Some(made),
+            }
+        }
+        #[cfg(not(feature = "postgres"))]
+        Some(_) => panic!(
+            "GST_PORTAL_TEST_POSTGRES_URL is set but the tests were built without the \
+             `postgres` feature"
+        ),
+    }
+}
+
+/// A database made on the test server for one test, dropped (with any connections
+/// still open to it) at the end.
+#[cfg(feature = "postgres")]
+pub struct PgDatabase {
+    server: String,
+    name: String,
+    pub url: String,
+}
+
+#[cfg(feature = "postgres")]
+impl PgDatabase {
+    fn create(server: &str) -> Self {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static MADE: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "portal_test_{}_{}",
+            std::process::id(),
+            MADE.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut admin = diesel::PgConnection::establish(server).expect("the test server");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("a test database");
+        let (base, query) = match server.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (server, String::new()),
+        };
+        let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
+        PgDatabase {
+            server: server.to_string(),
+            url: format!("{root}/{name}{query}"),
+            name,
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = diesel::PgConnection::establish(&self.server) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .execute(&mut admin);
+        }
+    }
+}
 
 pub struct TestApp {
     pub base: String,
@@ -30,6 +130,7 @@ pub struct TestApp {
     pub taxpayer: TaxpayerId,
     hasher: gst_portal::auth::password::Hasher,
     handle: ServerHandle,
+    _db: Arc<TestDb>,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -56,11 +157,11 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temporary directory"));
-    let db_path = dir.path().join("portal.db");
-    let mut settings = Settings::new("127.0.0.1:0", &db_path);
+    let db = Arc::new(fresh_db(dir.path(), "portal.db"));
+    let mut settings = Settings::new("127.0.0.1:0", db.database.clone());
     tweak(&mut settings);
     let clock = Arc::new(Clock::system());
-    let app = start(settings.clone(), clock.clone(), dir.clone()).await;
+    let app = start(settings.clone(), clock.clone(), db, dir.clone()).await;
     let mut conn = app.pool.get().unwrap();
     let now = clock.now();
     let id = admin::add_taxpayer(
@@ -91,7 +192,12 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
-async fn start(settings: Settings, clock: Arc<Clock>, dir: Arc<tempfile::TempDir>) -> TestApp {
+async fn start(
+    settings: Settings,
+    clock: Arc<Clock>,
+    db: Arc<TestDb>,
+    dir: Arc<tempfile::TempDir>,
+) -> TestApp {
     let app = Application::build(settings.clone(), clock.clone())
         .await
         .expect("the portal starts");
@@ -108,6 +214,7 @@ async fn start(settings: Settings, clock: Arc<Clock>, dir: Arc<tempfile::TempDir
         taxpayer: TaxpayerId(0),
         hasher,
         handle,
+        _db: db,
         _dir: dir,
     }
 }
@@ -124,12 +231,13 @@ impl TestApp {
         let TestApp {
             mut settings,
             clock,
+            _db,
             _dir,
             taxpayer,
             ..
         } = self;
         tweak(&mut settings);
-        let app = start(settings, clock, _dir).await;
+        let app = start(settings, clock, _db, _dir).await;
         TestApp { taxpayer, ..app }
     }
 
@@ -215,8 +323,8 @@ impl TestApp {
         }
         let mut conn = self.pool.get().unwrap();
         let queries = [
-            "SELECT 'access ' || taxpayer_id || ' ' || enabled || ' ' || ifnull(duration_hours, '-') || ' ' || ifnull(expires_at, '-') || ' ' || updated_at AS line FROM api_access ORDER BY taxpayer_id",
-            "SELECT 'change ' || id || ' ' || taxpayer_id || ' ' || enabled || ' ' || ifnull(duration_hours, '-') || ' ' || ifnull(expires_at, '-') AS line FROM api_access_changes ORDER BY id",
+            "SELECT 'access ' || taxpayer_id || ' ' || CAST(enabled AS TEXT) || ' ' || coalesce(CAST(duration_hours AS TEXT), '-') || ' ' || coalesce(CAST(expires_at AS TEXT), '-') || ' ' || CAST(updated_at AS TEXT) AS line FROM api_access ORDER BY taxpayer_id",
+            "SELECT 'change ' || id || ' ' || taxpayer_id || ' ' || CAST(enabled AS TEXT) || ' ' || coalesce(CAST(duration_hours AS TEXT), '-') || ' ' || coalesce(CAST(expires_at AS TEXT), '-') AS line FROM api_access_changes ORDER BY id",
             "SELECT 'taxpayer ' || id || ' ' || username || ' ' || gstin || ' ' || legal_name || ' ' || password_hash AS line FROM taxpayers ORDER BY id",
         ];
         queries
