@@ -1,5 +1,6 @@
 //! Background sweeping of what runs out: expired sessions, failure counts nobody has
-//! added to for a day, spent captcha nonces, and API call log rows beyond its bound.
+//! added to for a day, ended login-rate windows, spent captcha nonces, and API call
+//! log rows beyond its bound.
 //! Every step is an idempotent delete, so several portals on one database may sweep
 //! at the same time.
 
@@ -10,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::auth::visitor::CAPTCHA_VALIDITY;
 use crate::clock::Clock;
-use crate::db::models::{api_call, login_throttle, session, used_captcha};
+use crate::db::models::{api_call, login_rate, login_throttle, session, used_captcha};
 use crate::db::{self, Conn, Pool};
 
 /// How often the sweep runs.
@@ -23,6 +24,7 @@ pub const API_CALLS_KEPT: i64 = 10_000;
 pub struct Swept {
     pub sessions: usize,
     pub failure_counts: usize,
+    pub login_windows: usize,
     pub captchas: usize,
     pub api_calls: usize,
 }
@@ -33,6 +35,8 @@ pub fn sweep(conn: &mut Conn, now: DateTime<Utc>) -> diesel::QueryResult<Swept> 
         Ok(Swept {
             sessions: session::delete_expired(conn, now)?,
             failure_counts: login_throttle::sweep(conn, now, login_throttle::FORGET_AFTER)?,
+            // Windows last a minute; an hour leaves room for any configured length.
+            login_windows: login_rate::sweep(conn, now - chrono::TimeDelta::hours(1))?,
             captchas: used_captcha::sweep(conn, now - CAPTCHA_VALIDITY)?,
             api_calls: api_call::trim(conn, API_CALLS_KEPT)?,
         })

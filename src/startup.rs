@@ -4,16 +4,16 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
 use actix_session::config::{BrowserSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{time::Duration as CookieDuration, Key, SameSite};
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::auth::address_limit::SharedCount;
 use crate::auth::password::{self, Hasher};
 use crate::auth::session_store::DbSessionStore;
 use crate::auth::visitor::{self, CookieKey};
@@ -23,7 +23,6 @@ use crate::config::Settings;
 use crate::db::models::app_setting;
 use crate::db::{self, Pool};
 use crate::demo;
-use crate::demo::classroom::StepRecorder;
 use crate::error::AppError;
 use crate::routes::form::FORM_LIMIT;
 use crate::routes::taxpayerapi::UnidentifiedCalls;
@@ -132,28 +131,49 @@ async fn prepare_demo(
     let mut conn = pool.get().context("could not take a database connection")?;
     clock.set_demo_offset(demo::saved_offset(&mut conn)?);
     demo::seed(&mut conn, clock).context("could not seed the demo data")?;
+    // Portals that share a PostgreSQL database share one trainer login; one that
+    // makes up a password of its own replaces the others' (README, "Running several
+    // instances").
+    if settings.trainer_password.is_none() && settings.database.is_postgres() {
+        tracing::warn!(
+            "no --trainer-password: this portal makes a new one, and other portals on the database will not know it; give them all the same password"
+        );
+    }
     let password = settings
         .trainer_password
         .clone()
         .unwrap_or_else(|| demo::new_trainer_password().into());
     // The hash is kept, so trainer sessions (tied to it) outlive a restart with the
-    // same password and end when the password changes.
-    let kept = app_setting::get(&mut conn, TRAINER_HASH)?;
-    let still_right = match &kept {
-        Some(hash) => password::verify(hash, password.expose_secret())?,
-        None => false,
+    // same password and end when the password changes. Portals starting together on
+    // one database must end up with the same hash: the check and the store are one
+    // unit in the writers' turn, and the second finds the first's hash right.
+    let right = |hash: &Option<String>| match hash {
+        Some(hash) => password::verify(hash, password.expose_secret()),
+        None => Ok(false),
     };
-    let hash = match kept {
-        Some(hash) if still_right => hash,
-        _ => {
-            let hash = hasher
+    let fresh = if right(&app_setting::get(&mut conn, TRAINER_HASH)?)? {
+        None
+    } else {
+        Some(
+            hasher
                 .hash(password.expose_secret().to_string())
                 .await
-                .map_err(anyhow::Error::new)?;
-            app_setting::set(&mut conn, TRAINER_HASH, &hash)?;
-            hash
-        }
+                .map_err(anyhow::Error::new)?,
+        )
     };
+    let hash = db::atomic(&mut conn, |conn| {
+        let kept = app_setting::get(conn, TRAINER_HASH)?;
+        match (kept, &fresh) {
+            (Some(kept), _) if right(&Some(kept.clone()))? => Ok(kept),
+            (_, Some(fresh)) => {
+                app_setting::set(conn, TRAINER_HASH, fresh)?;
+                Ok(fresh.clone())
+            }
+            (_, None) => Err(anyhow::anyhow!(
+                "the trainer password's hash changed while starting"
+            )),
+        }
+    })?;
     Ok(TrainerCredential { password, hash })
 }
 
@@ -261,23 +281,20 @@ fn serve(
     );
     let wiring = Arc::new(Wiring {
         settings: settings.clone(),
-        // One counter store for all workers, so the limit holds per process.
-        login_attempts: InMemoryBackend::builder().build(),
+        // Counted in the database, so the limit holds across portals.
+        login_attempts: SharedCount::new(pool.clone(), clock.clone()),
         trainer: trainer.map(web::Data::new),
     });
     let request_timeout = settings.request_timeout;
     let max_connections = settings.max_connections_per_worker;
+    let unidentified = web::Data::new(UnidentifiedCalls::default());
+    UnidentifiedCalls::start_flushing(unidentified.clone(), pool.clone());
     let pool = web::Data::new(pool);
     let clock = web::Data::from(clock);
     let hasher = web::Data::new(hasher);
     let cookie_key = web::Data::new(CookieKey(key.clone()));
-    let unidentified = web::Data::new(UnidentifiedCalls::default());
     let settings = web::Data::new(settings);
     let listening = web::Data::new(Listening(listener.local_addr()?));
-    // Trainees' steps are recorded in demo mode only.
-    let steps = settings
-        .demo
-        .then(|| web::Data::new(StepRecorder::default()));
     let server = HttpServer::new(move || {
         let app = App::new()
             .wrap(from_fn(visitor::set_cookies))
@@ -300,12 +317,7 @@ fn serve(
             }))
             .app_data(
                 web::PathConfig::default().error_handler(|_err, _req| AppError::NotFound.into()),
-            )
-            .configure(|cfg| {
-                if let Some(steps) = &steps {
-                    cfg.app_data(steps.clone());
-                }
-            });
+            );
         // Two scopes, each with its own session cookie, so a trainer and a taxpayer
         // can be logged in side by side in one browser and log out apart. Error pages
         // are rendered inside the session, so their header can show who is logged in.
@@ -314,13 +326,22 @@ fn serve(
                 web::scope(routes::TRAINER_SCOPE)
                     .configure(|cfg| routes::configure_trainer(cfg, &wiring))
                     .default_service(web::to(routes::not_found))
+                    .wrap(Condition::new(
+                        settings.demo,
+                        from_fn(routes::demo_clock::follow_saved_offset),
+                    ))
+                    .wrap(Condition::new(
+                        settings.demo,
+                        from_fn(routes::demo_clock::follow_saved_offset),
+                    ))
                     .wrap(routes::error_page::handlers())
                     .wrap(session_middleware(
                         &settings,
                         settings.trainer_cookie_name(),
                         store.clone(),
                         key.clone(),
-                    )),
+                    ))
+                    .wrap(from_fn(routes::error_page::session_failures)),
             )
         } else {
             app
@@ -329,13 +350,18 @@ fn serve(
             web::scope("")
                 .configure(|cfg| routes::configure(cfg, &wiring))
                 .default_service(web::to(routes::not_found))
+                .wrap(Condition::new(
+                    settings.demo,
+                    from_fn(routes::demo_clock::follow_saved_offset),
+                ))
                 .wrap(routes::error_page::handlers())
                 .wrap(session_middleware(
                     &settings,
                     settings.cookie_name(),
                     store.clone(),
                     key.clone(),
-                )),
+                ))
+                .wrap(from_fn(routes::error_page::session_failures)),
         )
     })
     // Slow clients: the head must arrive within the timeout (the body deadline is

@@ -1,6 +1,7 @@
 //! Who is logged in: password hashing, the server-side session store, the typed
 //! session and the guard that pages use to require a taxpayer.
 
+pub mod address_limit;
 pub mod captcha;
 pub mod csrf;
 pub mod guard;

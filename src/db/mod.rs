@@ -254,7 +254,10 @@ pub fn open(database: &Database) -> anyhow::Result<Pool> {
             .max_size(size)
             // A local file is there or not; a server that is away should turn into a
             // "try again" page soon rather than a request that hangs.
-            .connection_timeout(Duration::from_secs(if remote { 3 } else { 30 }))
+            .connection_timeout(Duration::from_secs(if remote { 5 } else { 30 }))
+            // A server's connections are opened as they are needed, not all at start:
+            // each costs the server a process.
+            .min_idle(remote.then_some(1))
             // r2d2 would run `SELECT 1` before lending a connection. A connection to a
             // local file does not go stale; one to a server does when the server
             // restarts, and the check replaces it instead of failing a request.
@@ -318,6 +321,14 @@ where
     // this wait unless the database is away.
     let mut conn = pool.readers.get().map_err(AppError::from)?;
     work(&mut conn).map_err(Into::into)
+}
+
+/// Whether the database answers a trivial query now.
+pub async fn answers(pool: &Pool) -> bool {
+    use diesel::RunQueryDsl;
+    run(pool, |conn| diesel::sql_query("SELECT 1").execute(conn))
+        .await
+        .is_ok()
 }
 
 /// Runs database work that writes, on the process's one writer thread, in a savepoint

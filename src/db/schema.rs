@@ -200,6 +200,21 @@ diesel::joinable!(api_access -> taxpayers (taxpayer_id));
 diesel::joinable!(demo_taxpayers -> taxpayers (taxpayer_id));
 diesel::joinable!(api_access_changes -> taxpayers (taxpayer_id));
 diesel::joinable!(security_events -> taxpayers (taxpayer_id));
+diesel::table! {
+    login_rate (address) {
+        address -> Text,
+        window_start -> Timestamp,
+        attempts -> Integer,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
 diesel::joinable!(otp_requests -> taxpayers (taxpayer_id));
 diesel::joinable!(otp_requests -> gsp_clients (gsp_client_id));
 diesel::joinable!(gsp_sessions -> taxpayers (taxpayer_id));

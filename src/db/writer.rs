@@ -80,7 +80,7 @@ fn commit(connections: &R2d2Pool<Manager>, batch: Vec<Job>) {
     };
     let mut answers = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
-    let outcome = super::atomic(&mut *conn, |conn| {
+    let outcome = super::atomic(&mut conn, |conn| {
         for job in jobs.by_ref() {
             // A panic is a bug in that write; the commit is given up (nothing in it
             // was answered yet) and the writer lives on for the next one.

@@ -3,7 +3,6 @@
 //! portal already stores.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::max;
@@ -381,45 +380,16 @@ impl ViewStep {
     }
 }
 
-/// Records the first time each trainee opened My Profile and Manage API Access.
-///
-/// Page views write nothing else, so each (taxpayer, step) is written at most once
-/// per process: the set of those already written is kept in memory, and later views
-/// cost one look-up in it, with no database work at all.
-#[derive(Default)]
-pub struct StepRecorder {
-    written: Mutex<HashSet<(i32, ViewStep)>>,
-}
-
-impl StepRecorder {
-    /// Whether `(taxpayer, step)` still needs its write; marks it as written.
-    pub fn first_time(&self, taxpayer: TaxpayerId, step: ViewStep) -> bool {
-        self.written
-            .lock()
-            .map(|mut set| set.insert((taxpayer.0, step)))
-            .unwrap_or(false)
-    }
-
-    /// Forgets that `(taxpayer, step)` was written (the write failed).
-    pub fn unmark(&self, taxpayer: TaxpayerId, step: ViewStep) {
-        if let Ok(mut set) = self.written.lock() {
-            set.remove(&(taxpayer.0, step));
-        }
-    }
-
-    /// Forgets everything recorded of `taxpayer` (its history was reset).
-    pub fn forget(&self, taxpayer: TaxpayerId) {
-        if let Ok(mut set) = self.written.lock() {
-            set.retain(|&(id, _)| id != taxpayer.0);
-        }
-    }
-
-    /// Forgets everything (the demo data was reset).
-    pub fn forget_all(&self) {
-        if let Ok(mut set) = self.written.lock() {
-            set.clear();
-        }
-    }
+/// Whether `taxpayer` is a trainee who has not been seen at `step` yet: a read, so
+/// that later views of the page cost no write. (What was recorded is in the
+/// database alone, so every portal on it and every reset agree.)
+pub fn step_unrecorded(conn: &mut Conn, taxpayer: TaxpayerId, step: ViewStep) -> QueryResult<bool> {
+    let trainee = trainees::table.find(taxpayer.0);
+    let seen = trainee_steps::table
+        .filter(trainee_steps::taxpayer_id.eq(taxpayer.0))
+        .filter(trainee_steps::step.eq(step.stored()));
+    diesel::select(diesel::dsl::exists(trainee).and(diesel::dsl::not(diesel::dsl::exists(seen))))
+        .get_result(conn)
 }
 
 /// Stores that `taxpayer` reached `step` at `now`, if the taxpayer is a trainee and
@@ -701,16 +671,5 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn the_recorder_writes_each_step_once_until_forgotten() {
-        let r = StepRecorder::default();
-        let t = TaxpayerId(7);
-        assert!(r.first_time(t, ViewStep::Profile));
-        assert!(!r.first_time(t, ViewStep::Profile));
-        assert!(r.first_time(t, ViewStep::ApiAccess));
-        r.forget(t);
-        assert!(r.first_time(t, ViewStep::Profile));
     }
 }

@@ -157,6 +157,18 @@ fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, AppError> {
 }
 
 impl Chrome {
+    /// The header of a page made without the database (it is away): nobody's menu,
+    /// no banner, no forms.
+    pub fn bare() -> Self {
+        Chrome {
+            user: None,
+            csrf_token: String::new(),
+            flash: None,
+            demo: None,
+            trainer: false,
+        }
+    }
+
     /// The header for whoever sent `req`: a logged-in taxpayer's menu, or none.
     pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
         let settings = app_data::<Settings>(req)?;

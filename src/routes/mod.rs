@@ -4,6 +4,7 @@ pub mod assets;
 pub mod captcha;
 pub mod dashboard;
 pub mod deadline;
+pub mod demo_clock;
 pub mod error_page;
 pub mod form;
 pub mod help;
@@ -18,7 +19,6 @@ pub mod taxpayerapi;
 pub mod trainer;
 pub mod unavailable;
 
-use actix_extensible_rate_limit::backend::memory::InMemoryBackend;
 use actix_extensible_rate_limit::backend::{
     SimpleInputFunctionBuilder, SimpleInputFuture, SimpleOutput,
 };
@@ -28,6 +28,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{guard, web, HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::auth::address_limit::SharedCount;
 use crate::auth::TrainerCredential;
 use crate::config::Settings;
 use crate::error::AppError;
@@ -36,7 +37,7 @@ use crate::error::AppError;
 /// per-address login limit, and the trainer's credential where the console exists.
 pub struct Wiring {
     pub settings: Settings,
-    pub login_attempts: InMemoryBackend,
+    pub login_attempts: SharedCount,
     pub trainer: Option<web::Data<TrainerCredential>>,
 }
 
@@ -257,9 +258,9 @@ fn register(
 
 /// The per-address limit on password forms, counted in `backend`.
 fn login_limit(
-    backend: &InMemoryBackend,
+    backend: &SharedCount,
     settings: &Settings,
-) -> RateLimiter<InMemoryBackend, SimpleOutput, impl Fn(&ServiceRequest) -> SimpleInputFuture> {
+) -> RateLimiter<SharedCount, SimpleOutput, impl Fn(&ServiceRequest) -> SimpleInputFuture> {
     let per_address = SimpleInputFunctionBuilder::new(
         std::time::Duration::from_secs(60),
         settings.login_attempts_per_minute,

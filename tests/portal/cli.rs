@@ -148,8 +148,14 @@ fn a_database_server_that_cannot_be_reached_is_one_line_and_a_failure_exit() {
     assert!(!out.status.success());
     let said = stderr(&out);
     assert_eq!(said.trim_end().lines().count(), 1, "{said}");
-    assert!(said.starts_with("error: could not open the database"), "{said}");
-    assert!(said.contains("postgres://portal:***@127.0.0.1:1/portal"), "{said}");
+    assert!(
+        said.starts_with("error: could not open the database"),
+        "{said}"
+    );
+    assert!(
+        said.contains("postgres://portal:***@127.0.0.1:1/portal"),
+        "{said}"
+    );
     assert!(!said.contains("Db-Secret-9"), "{said}");
 }
 

@@ -2,8 +2,6 @@
 //! graceful shutdown.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 
 use actix_web::http::StatusCode;
 use diesel::prelude::*;
@@ -14,8 +12,6 @@ use gst_portal::db::models::taxpayer::TaxpayerId;
 use gst_portal::db::schema::api_access_changes;
 
 use crate::helpers::*;
-
-const DURATIONS: [&str; 7] = ["6", "12", "24", "48", "168", "360", "720"];
 
 #[actix_web::test]
 async fn two_hundred_parallel_confirms_from_twenty_sessions_all_land() {
@@ -99,12 +95,6 @@ async fn two_hundred_parallel_confirms_from_twenty_sessions_all_land() {
     }
 }
 
-/// A portal process of the real binary, on a free port.
-struct Process {
-    child: Child,
-    base: String,
-}
-
 #[actix_web::test]
 async fn a_page_view_is_answered_while_another_connection_holds_the_write_lock() {
     // Reading pages never queue behind writers: a page view writes nothing unless
@@ -122,70 +112,6 @@ async fn a_page_view_is_answered_while_another_connection_holds_the_write_lock()
     .unwrap();
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.body);
-}
-
-fn start_process(db: &TestDb) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
-        .arg("--database")
-        .arg(db)
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--login-attempts-per-minute",
-            "1000",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the portal prints its address")
-            .unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split('/').take(3).collect::<Vec<_>>().join("/");
-        }
-    };
-    // Keep draining stdout so the process never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Process { child, base }
-}
-
-fn add_taxpayer_cli(db: &TestDb) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
-        .arg("--database")
-        .arg(db)
-        .args([
-            "taxpayer",
-            "add",
-            "--username",
-            USERNAME,
-            "--gstin",
-            GSTIN,
-            "--legal-name",
-            "Asha Traders",
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-    assert!(child.wait().unwrap().success());
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 #[actix_web::test]

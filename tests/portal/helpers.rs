@@ -3,6 +3,8 @@
 //! client that keeps cookies and does not follow redirects.
 
 use std::cell::RefCell;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
@@ -116,8 +118,11 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = diesel::PgConnection::establish(&self.server) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut admin);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
         }
     }
 }
@@ -243,6 +248,22 @@ impl TestApp {
 
     pub fn browser(&self) -> Browser {
         Browser::new(&self.base)
+    }
+
+    /// A second portal on this one's database and settings, with its own pools,
+    /// writer, clock and port: another instance behind a load balancer.
+    pub async fn another_instance(&self) -> TestApp {
+        let app = start(
+            self.settings.clone(),
+            Arc::new(Clock::system()),
+            self._db.clone(),
+            self._dir.clone(),
+        )
+        .await;
+        TestApp {
+            taxpayer: self.taxpayer,
+            ..app
+        }
     }
 
     /// A browser logged in as the main test taxpayer.
@@ -812,4 +833,77 @@ impl Browser {
         self.submit("/profile/api-access", "/profile/api-access", &fields)
             .await
     }
+}
+
+/// A portal process of the real binary, on a free port.
+pub struct Process {
+    pub child: Child,
+    pub base: String,
+}
+
+/// The durations of the drop-down, in hours.
+pub const DURATIONS: [&str; 7] = ["6", "12", "24", "48", "168", "360", "720"];
+
+pub fn start_process(db: &TestDb) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+        .arg("--database")
+        .arg(db)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--login-attempts-per-minute",
+            "1000",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .expect("the portal prints its address")
+            .unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split('/').take(3).collect::<Vec<_>>().join("/");
+        }
+    };
+    // Keep draining stdout so the process never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, base }
+}
+
+pub fn add_taxpayer_cli(db: &TestDb) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+        .arg("--database")
+        .arg(db)
+        .args([
+            "taxpayer",
+            "add",
+            "--username",
+            USERNAME,
+            "--gstin",
+            GSTIN,
+            "--legal-name",
+            "Asha Traders",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+pub fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
 }

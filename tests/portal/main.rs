@@ -12,6 +12,7 @@ mod gsp_demo;
 mod gsp_player;
 mod gsp_wire;
 mod helpers;
+mod instances;
 mod pages;
 mod pentest;
 mod properties;

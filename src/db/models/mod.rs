@@ -8,10 +8,12 @@
 pub mod api_access;
 pub mod api_call;
 pub mod app_setting;
+pub mod counter;
 pub mod demo_taxpayer;
 pub mod gsp_client;
 pub mod gsp_key;
 pub mod gsp_session;
+pub mod login_rate;
 pub mod login_throttle;
 pub mod login_ticket;
 pub mod message;

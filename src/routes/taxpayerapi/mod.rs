@@ -12,9 +12,9 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 use crate::auth::{constant_time_eq, sha256_hex};
 use crate::clock::Clock;
-use crate::db::models::api_call;
 use crate::db::models::gsp_client::{self, GspClient};
 use crate::db::models::gsp_key::{self, StoredKey};
+use crate::db::models::{api_call, counter};
 use crate::db::{self, Pool};
 use crate::domain::gsp::ApiFailure;
 use crate::error::AppError;
@@ -73,14 +73,57 @@ impl ResponseError for ApiError {
 
 /// Calls refused because their client credentials were missing or wrong. They are
 /// counted, not logged one by one: anyone can send them, and a row each would let
-/// anyone fill the database.
+/// anyone fill the database. Each portal counts them in memory and adds its count to
+/// the total in the database every [`UnidentifiedCalls::FLUSH_EVERY`], so a flood
+/// costs one write per interval and the trainer sees the calls of every portal.
 #[derive(Debug, Default)]
 pub struct UnidentifiedCalls(std::sync::atomic::AtomicU64);
 
 impl UnidentifiedCalls {
-    /// How many such calls this portal process has refused since it started.
-    pub fn count(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    /// How often a portal adds what it counted to the shared total.
+    pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn note(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The total of every portal: the database's, and what this one has not added yet.
+    pub fn total(&self, conn: &mut crate::db::Conn) -> diesel::QueryResult<u64> {
+        let stored = counter::get(conn, counter::UNIDENTIFIED_CALLS)?;
+        Ok(u64::try_from(stored).unwrap_or_default()
+            + self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Adds what this portal counted to the database's total.
+    pub async fn flush(&self, pool: &Pool) -> Result<(), AppError> {
+        use std::sync::atomic::Ordering;
+        let counted = self.0.swap(0, Ordering::Relaxed);
+        if counted == 0 {
+            return Ok(());
+        }
+        let by = i64::try_from(counted).unwrap_or(i64::MAX);
+        let added = db::write(pool, move |conn| {
+            counter::add(conn, counter::UNIDENTIFIED_CALLS, by)
+        })
+        .await;
+        if added.is_err() {
+            // Kept for the next try.
+            self.0.fetch_add(counted, Ordering::Relaxed);
+        }
+        added
+    }
+
+    /// Flushes every [`Self::FLUSH_EVERY`], for as long as the runtime runs.
+    pub fn start_flushing(counter: web::Data<UnidentifiedCalls>, pool: Pool) {
+        actix_web::rt::spawn(async move {
+            let mut ticks = actix_web::rt::time::interval(Self::FLUSH_EVERY);
+            loop {
+                ticks.tick().await;
+                if let Err(e) = counter.flush(&pool).await {
+                    tracing::warn!(error = ?e, "could not add to the count of unidentified calls");
+                }
+            }
+        });
     }
 }
 
@@ -110,7 +153,7 @@ pub async fn log_call(
     let now = clock.now();
     let Some(client) = call.client_name else {
         if let Some(counter) = req.app_data::<web::Data<UnidentifiedCalls>>() {
-            counter.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            counter.note();
         }
         tracing::info!(
             action = call.action,

@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::db::models::api_call::{self, ApiCall};
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::{self, Pool};
-use crate::demo::classroom::{self, ClassroomError, Progress, SheetCard, StepRecorder, ViewStep};
+use crate::demo::classroom::{self, ClassroomError, Progress, SheetCard, ViewStep};
 use crate::domain::duration::AccessDuration;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
@@ -26,23 +26,24 @@ use crate::routes::layout::Chrome;
 use crate::routes::{render, see_other};
 
 /// Notes the manual's page-view steps of trainees (demo mode; elsewhere it does
-/// nothing). See [`StepRecorder`] for why this costs page views nothing after the
-/// first.
-pub struct StepLog(Option<(web::Data<StepRecorder>, web::Data<Pool>, web::Data<Clock>)>);
+/// nothing). A view costs one read once the step is recorded.
+pub struct StepLog(Option<(web::Data<Pool>, web::Data<Clock>)>);
 
 impl actix_web::FromRequest for StepLog {
     type Error = AppError;
     type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let parts = req.app_data::<web::Data<StepRecorder>>().and_then(|r| {
+        let demo = req
+            .app_data::<web::Data<crate::config::Settings>>()
+            .is_some_and(|s| s.demo);
+        let parts = demo.then(|| {
             Some((
-                r.clone(),
                 req.app_data::<web::Data<Pool>>()?.clone(),
                 req.app_data::<web::Data<Clock>>()?.clone(),
             ))
         });
-        std::future::ready(Ok(StepLog(parts)))
+        std::future::ready(Ok(StepLog(parts.flatten())))
     }
 }
 
@@ -50,19 +51,25 @@ impl StepLog {
     /// Records that `taxpayer` reached `step`, the first time only. A failure is
     /// logged, never shown: the page the taxpayer asked for matters more.
     pub async fn saw(&self, taxpayer: TaxpayerId, step: ViewStep) {
-        let Some((recorder, pool, clock)) = &self.0 else {
+        let Some((pool, clock)) = &self.0 else {
             return;
         };
-        if !recorder.first_time(taxpayer, step) {
-            return;
-        }
-        let now = clock.now();
-        let written = db::write(pool, move |conn| {
-            classroom::record_view(conn, taxpayer, step, now)
+        let needed = db::run(pool, |conn| {
+            classroom::step_unrecorded(conn, taxpayer, step)
         })
         .await;
+        let written = match needed {
+            Ok(false) => return,
+            Ok(true) => {
+                let now = clock.now();
+                db::write(pool, move |conn| {
+                    classroom::record_view(conn, taxpayer, step, now)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
         if let Err(e) = written {
-            recorder.unmark(taxpayer, step);
             tracing::error!(error = ?e, "could not record a trainee's step");
         }
     }
@@ -571,15 +578,13 @@ pub async fn reset_trainee(
     trainer: CurrentTrainer,
     form: Form<AccountForm>,
     pool: web::Data<Pool>,
-    recorder: web::Data<StepRecorder>,
 ) -> Result<HttpResponse, AppError> {
     let username = username_of(form.into_inner())?;
     let name = username.clone();
-    let id = db::write(&pool, move |conn| {
+    db::write(&pool, move |conn| {
         classroom::reset_trainee(conn, &name).map_err(classroom_error)
     })
     .await?;
-    recorder.forget(id);
     tracing::info!(%username, "trainer reset a trainee");
     trainer.session.set_flash(
         FlashKind::Success,

@@ -14,7 +14,6 @@ use crate::clock::{describe_offset, Clock};
 use crate::db::models::api_call;
 use crate::db::{self, Pool};
 use crate::demo;
-use crate::demo::classroom::StepRecorder;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
@@ -74,9 +73,9 @@ async fn feed_now(
     unidentified: &UnidentifiedCalls,
 ) -> Result<Feed, AppError> {
     let clock = clock.clone();
-    let unidentified_calls = unidentified.count();
     db::run(pool, move |conn| {
         let now = clock.now();
+        let unidentified_calls = unidentified.total(conn)?;
         let taxpayers = demo::overview(conn, &clock)?
             .into_iter()
             .map(|o| {
@@ -255,7 +254,6 @@ pub async fn reset(
     form: Form<ResetForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
-    steps: Option<web::Data<StepRecorder>>,
 ) -> Result<HttpResponse, AppError> {
     if form.confirm.as_deref() != Some("yes") {
         let page = ResetPage {
@@ -279,9 +277,6 @@ pub async fn reset(
         Ok::<_, AppError>(removed)
     })
     .await?;
-    if let Some(steps) = steps {
-        steps.forget_all();
-    }
     tracing::info!(trainees_removed = removed, "demo data reset");
     let trainees = if with_trainees {
         format!(" {removed} trainee(s) were removed.")

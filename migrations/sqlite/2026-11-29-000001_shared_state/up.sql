@@ -1,0 +1,16 @@
+-- Login attempts from one client address in its current window, counted here
+-- rather than in a process's memory so that every portal on the database sees the
+-- same count.
+CREATE TABLE login_rate (
+    address TEXT PRIMARY KEY NOT NULL,
+    window_start TIMESTAMP NOT NULL,
+    attempts INTEGER NOT NULL CHECK (attempts > 0)
+);
+CREATE INDEX login_rate_by_window ON login_rate (window_start);
+
+-- Running totals every portal adds to, such as GSP calls refused for want of
+-- client credentials.
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY NOT NULL,
+    value BIGINT NOT NULL
+);
