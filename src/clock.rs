@@ -8,7 +8,7 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
 
 /// The system clock plus adjustable offsets.
 #[derive(Debug, Default)]
@@ -28,9 +28,11 @@ impl Clock {
         self.security_now() + self.demo_offset()
     }
 
-    /// Time for session timeouts and login locks: moved by `advance` only.
+    /// Time for session timeouts and login locks: moved by `advance` only. Whole
+    /// microseconds, the finest time both databases keep, so a time read back from
+    /// either equals the one written.
     pub fn security_now(&self) -> DateTime<Utc> {
-        Utc::now() + TimeDelta::milliseconds(self.skew_ms.load(Ordering::SeqCst))
+        Utc::now().trunc_subsecs(6) + TimeDelta::milliseconds(self.skew_ms.load(Ordering::SeqCst))
     }
 
     /// Moves both readings forward (or back, with a negative delta). For tests.
@@ -100,6 +102,13 @@ mod tests {
         assert!(gap >= TimeDelta::days(1) && gap < TimeDelta::days(1) + TimeDelta::seconds(1));
         clock.set_demo_offset(TimeDelta::zero());
         assert!(clock.now() - clock.security_now() < TimeDelta::seconds(1));
+    }
+
+    #[test]
+    fn readings_are_whole_microseconds() {
+        let clock = Clock::system();
+        assert_eq!(clock.now().timestamp_subsec_nanos() % 1000, 0);
+        assert_eq!(clock.security_now().timestamp_subsec_nanos() % 1000, 0);
     }
 
     #[test]
