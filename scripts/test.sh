@@ -44,6 +44,10 @@ export GST_PORTAL_TEST_POSTGRES_URL
 cargo test --locked "${features[@]}" --test portal
 unset GST_PORTAL_TEST_POSTGRES_URL
 
+echo "== two instances behind nginx (deploy/check.sh)"
+# `cargo test` has built target/debug/gst-portal, with the PostgreSQL backend.
+GST_PORTAL_BIN=target/debug/gst-portal deploy/check.sh
+
 echo "== browser tests"
 # `cargo test` has built target/debug/gst-portal for the integration tests.
 (cd e2e && npm ci --no-audit --no-fund)

@@ -155,13 +155,9 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 #[cfg(feature = "postgres")]
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-/// The keys of PostgreSQL's advisory locks this portal takes: one for applying
-/// migrations (several portals may start at once), one for the writers' turns.
+/// The key of the PostgreSQL advisory lock on which writers take turns.
 #[cfg(feature = "postgres")]
-mod lock_key {
-    pub const MIGRATIONS: i64 = 0x6773_7470_0001;
-    pub const WRITER: i64 = 0x6773_7470_0002;
-}
+const WRITER_LOCK: i64 = 0x6773_7470_0002;
 
 /// Opens connections to one database and prepares each: SQLite's pragmas, or
 /// PostgreSQL's session settings.
@@ -282,26 +278,18 @@ pub fn open(database: &Database) -> anyhow::Result<Pool> {
     })
 }
 
-/// Applies the migrations this backend has not had yet. On PostgreSQL an advisory
-/// lock keeps portals that start together from applying them twice.
+/// Applies the migrations this backend has not had yet, all in one write
+/// transaction (see [`begin_write`]), so portals that start together on one database
+/// take turns and the second finds nothing left to apply.
 fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
-    let applied = match conn {
-        Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
-        #[cfg(feature = "postgres")]
-        Conn::Postgres(c) => {
-            use diesel::RunQueryDsl;
-            diesel::sql_query(format!("SELECT pg_advisory_lock({})", lock_key::MIGRATIONS))
-                .execute(c)?;
-            let applied = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop);
-            diesel::sql_query(format!(
-                "SELECT pg_advisory_unlock({})",
-                lock_key::MIGRATIONS
-            ))
-            .execute(c)?;
-            applied
+    atomic(conn, |conn| {
+        match conn {
+            Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop),
         }
-    };
-    applied.map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(|e| anyhow::anyhow!("{e}"))
+    })
 }
 
 /// Runs database work that only reads, right here on the calling thread, on a
@@ -389,7 +377,7 @@ pub fn begin_write(conn: &mut Conn) -> diesel::QueryResult<()> {
         #[cfg(feature = "postgres")]
         Conn::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
             c,
-            &format!("BEGIN; SELECT pg_advisory_xact_lock({})", lock_key::WRITER),
+            &format!("BEGIN; SELECT pg_advisory_xact_lock({})", WRITER_LOCK),
         ),
     }
 }

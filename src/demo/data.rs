@@ -189,8 +189,13 @@ fn lock_demo_account(conn: &mut Conn, username: &str, clock: &Clock) -> QueryRes
 
 /// Adds what is missing of the demo data (taxpayers in their cases, marked as
 /// training data, and the GSP client), and turns the sandbox OTP on unless an
-/// operator has set it. Returns how many taxpayers were added.
+/// operator has set it. Returns how many taxpayers were added. One unit in the
+/// writers' turn, so portals starting together on one database seed it once.
 pub fn seed(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerError> {
+    crate::db::atomic(conn, |conn| seed_missing(conn, clock))
+}
+
+fn seed_missing(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerError> {
     let clients = [
         (
             DEMO_GSP_CLIENT_NAME,

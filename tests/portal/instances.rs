@@ -257,6 +257,51 @@ async fn a_sigkill_of_one_instance_during_confirms_leaves_the_other_answering_an
     assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
 }
 
+#[test]
+fn demo_portals_started_together_on_a_new_database_all_come_up() {
+    // The migrations and the demo data are each applied once, in the writers' turn;
+    // the others find them there.
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = fresh_db(dir.path(), "together.db");
+    let mut children: Vec<_> = (0..3)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+                .arg("--database")
+                .arg(&db)
+                .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+                .args(["--trainer-password", TRAINER_PASSWORD])
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in &mut children {
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let listening = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|line| line.contains("listening on"));
+        // Whatever it prints after that is read too, so it never writes to a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        signal(child, "TERM");
+        let status = child.wait().unwrap();
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
+        assert!(listening, "a portal did not come up: {said}");
+        assert!(status.success(), "{said}");
+    }
+    let pool = gst_portal::db::open(&db.database).unwrap();
+    let demo_clients: i64 = gst_portal::db::schema::gsp_clients::table
+        .count()
+        .get_result(&mut pool.get().unwrap())
+        .unwrap();
+    assert_eq!(demo_clients, 2, "the demo GSP clients were added once");
+}
+
 /// A PostgreSQL cluster of this test's own (scripts/postgres.sh), stopped at the end.
 #[cfg(feature = "postgres")]
 struct OwnCluster {

@@ -133,16 +133,23 @@ pub fn recent_changes(
     taxpayer: TaxpayerId,
     limit: i64,
 ) -> QueryResult<Vec<AccessChange>> {
-    // No `.limit(limit)`: a bound LIMIT makes SQLite prepare the statement anew at each
-    // use (see `models`). The index on (taxpayer_id, id) yields the rows newest first
-    // without a sort, so the iterator stops stepping after `limit` rows.
-    api_access_changes::table
+    let newest_first = api_access_changes::table
         .filter(api_access_changes::taxpayer_id.eq(taxpayer.0))
         .order(api_access_changes::id.desc())
-        .select(AccessChange::as_select())
-        .load_iter::<AccessChange, diesel::connection::DefaultLoadingMode>(conn)?
-        .take(usize::try_from(limit).unwrap_or(0))
-        .collect()
+        .select(AccessChange::as_select());
+    match conn {
+        // No `.limit(limit)` on SQLite: a bound LIMIT makes it prepare the statement
+        // anew at each use (see `models`). The index on (taxpayer_id, id) yields the
+        // rows newest first without a sort, so the iterator stops stepping after
+        // `limit` rows.
+        Conn::Sqlite(_) => newest_first
+            .load_iter::<AccessChange, diesel::connection::DefaultLoadingMode>(conn)?
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect(),
+        // PostgreSQL sends every row of a result at once: the server must stop.
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(_) => newest_first.limit(limit).load(conn),
+    }
 }
 
 /// After the demo clock moved back to `now`: a choice confirmed "in the future" is
