@@ -76,6 +76,7 @@ wait_for() {
     sleep 0.1
   done
   echo "bench/postgres.sh: $1 did not answer" >&2
+  for f in "$WORK"/*.err; do [ -s "$f" ] && { echo "--- $f" >&2; tail -n 5 "$f" >&2; }; done
   exit 1
 }
 

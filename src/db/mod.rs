@@ -10,6 +10,8 @@ mod writer;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -136,18 +138,76 @@ fn without_password(url: &str) -> String {
 /// processes on the database take turns as this process's writes do.
 #[derive(Clone)]
 pub struct Pool {
-    connections: R2d2Pool<Manager>,
+    connections: Lender,
     /// Connections on which the database refuses any write (SQLite's `query_only`,
     /// PostgreSQL's read-only transactions), for [`run`]: work that writes without
     /// taking the writer's turn fails loudly instead.
-    readers: R2d2Pool<Manager>,
+    readers: Lender,
     writer: std::sync::mpsc::Sender<writer::Job>,
+}
+
+/// A pool that, for a while after one of its connections was found dead, checks each
+/// connection before lending it. A connection to a server goes dead when the server
+/// restarts; checking every connection every time would cost a round trip per
+/// borrow (a third of the page rate on PostgreSQL), and not checking would fail one
+/// request for each dead connection left in the pool once the server is back.
+#[derive(Clone)]
+struct Lender {
+    pool: R2d2Pool<Manager>,
+    /// When a dead connection was last seen, in seconds since the epoch; 0: never.
+    lost_at: Arc<AtomicU64>,
+}
+
+impl Lender {
+    /// How long after a dead connection every borrow is checked.
+    const WATCH_SECONDS: u64 = 60;
+
+    /// Lends from `pool`; `lost_at` is shared by the pools of one server, since a
+    /// restart kills the connections of all of them.
+    fn new(pool: R2d2Pool<Manager>, lost_at: &Arc<AtomicU64>) -> Self {
+        Lender {
+            pool,
+            lost_at: lost_at.clone(),
+        }
+    }
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
+
+    /// A connection, checked first while dead ones have been seen lately; a dead one
+    /// is closed and another tried, as many times as the pool has connections.
+    fn lend(&self) -> Result<PooledConnection<Manager>, diesel::r2d2::PoolError> {
+        let watching =
+            Self::now().saturating_sub(self.lost_at.load(Ordering::Relaxed)) < Self::WATCH_SECONDS;
+        let mut conn = self.pool.get()?;
+        if !watching {
+            return Ok(conn);
+        }
+        for _ in 0..self.pool.max_size() {
+            if conn.ping().is_ok() {
+                break;
+            }
+            drop_when_returned(&mut conn);
+            conn = self.pool.get()?;
+        }
+        Ok(conn)
+    }
+
+    /// `conn` was found dead: it is closed when returned, and borrows are checked for
+    /// a while.
+    fn lost(&self, conn: &mut Conn) {
+        self.lost_at.store(Self::now(), Ordering::Relaxed);
+        drop_when_returned(conn);
+    }
 }
 
 impl Pool {
     /// A connection from the pool, waiting for one if all are in use.
     pub fn get(&self) -> Result<PooledConnection<Manager>, diesel::r2d2::PoolError> {
-        self.connections.get()
+        self.connections.lend()
     }
 }
 
@@ -254,10 +314,9 @@ pub fn open(database: &Database) -> anyhow::Result<Pool> {
             // A server's connections are opened as they are needed, not all at start:
             // each costs the server a process.
             .min_idle(remote.then_some(1))
-            // r2d2 would run `SELECT 1` before lending a connection. A connection to a
-            // local file does not go stale; one to a server does when the server
-            // restarts, and the check replaces it instead of failing a request.
-            .test_on_check_out(remote)
+            // r2d2 could run `SELECT 1` before lending each connection; `Lender` does
+            // so only while dead connections are about.
+            .test_on_check_out(false)
             .build_unchecked(Manager {
                 database: database.clone(),
                 read_only,
@@ -265,16 +324,17 @@ pub fn open(database: &Database) -> anyhow::Result<Pool> {
     };
     // SQLite's writers take turns anyway; the other connections serve start-up work
     // and the command line beside a running writer.
-    let connections = build(4, false);
+    let lost_at = Arc::new(AtomicU64::new(0));
+    let connections = Lender::new(build(4, false), &lost_at);
     let mut conn = connections
-        .get()
+        .lend()
         .with_context(|| format!("could not open the database {database}"))?;
     migrate(&mut conn).context("could not apply the database migrations")?;
     Ok(Pool {
         writer: writer::start(connections.clone())
             .context("could not start the database writer")?,
         connections,
-        readers: build(8, true),
+        readers: Lender::new(build(8, true), &lost_at),
     })
 }
 
@@ -307,8 +367,18 @@ where
     // The async workers are the only callers, each running one read to the end
     // before the next, so the reader pool (larger than the worker count) never makes
     // this wait unless the database is away.
-    let mut conn = pool.readers.get().map_err(AppError::from)?;
-    work(&mut conn).map_err(Into::into)
+    let mut conn = pool.readers.lend().map_err(AppError::from)?;
+    let result = work(&mut conn).map_err(Into::into);
+    if let Err(AppError::DatabaseAway(_)) = &result {
+        pool.readers.lost(&mut conn);
+    }
+    result
+}
+
+/// Marks a connection whose server went away as broken, so the pool closes it when it
+/// comes back instead of lending it again.
+fn drop_when_returned(conn: &mut Conn) {
+    Conn::transaction_manager_status_mut(conn).set_in_error();
 }
 
 /// Whether the database answers a trivial query now.

@@ -10,10 +10,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 
-use diesel::r2d2::Pool as R2d2Pool;
 use diesel::Connection;
 
-use super::{Conn, Manager};
+use super::{Conn, Lender};
 use crate::error::{connection_lost, AppError};
 
 /// The most writes one commit holds; the rest wait for the next.
@@ -45,7 +44,7 @@ type Answer = Box<dyn FnOnce(Result<(), Failure>) + Send>;
 pub(super) type Job = Box<dyn FnOnce(Option<&mut Conn>) -> Answer + Send>;
 
 /// Starts the writer thread over `connections`; it ends when every sender is dropped.
-pub(super) fn start(connections: R2d2Pool<Manager>) -> std::io::Result<mpsc::Sender<Job>> {
+pub(super) fn start(connections: Lender) -> std::io::Result<mpsc::Sender<Job>> {
     let (sender, jobs) = mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("db-writer".to_string())
@@ -64,8 +63,8 @@ pub(super) fn start(connections: R2d2Pool<Manager>) -> std::io::Result<mpsc::Sen
     Ok(sender)
 }
 
-fn commit(connections: &R2d2Pool<Manager>, batch: Vec<Job>) {
-    let mut conn = match connections.get() {
+fn commit(connections: &Lender, batch: Vec<Job>) {
+    let mut conn = match connections.lend() {
         Ok(conn) => conn,
         Err(e) => {
             let failure = Failure {
@@ -99,6 +98,9 @@ fn commit(connections: &R2d2Pool<Manager>, batch: Vec<Job>) {
         away: connection_lost(&e),
         why: format!("the commit failed: {e}"),
     });
+    if verdict.as_ref().is_err_and(|f| f.away) {
+        connections.lost(&mut conn);
+    }
     for answer in answers {
         answer(verdict.clone());
     }

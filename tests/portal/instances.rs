@@ -380,6 +380,7 @@ async fn while_the_postgresql_server_is_stopped_pages_say_503_and_service_return
             page.body
         );
         page.assert_contains("cannot reach its database");
+        page.assert_contains(r#"<a class="button" href="">Try again</a>"#);
         assert!(page.header("retry-after").is_some(), "{path}");
     }
     let confirm = b
@@ -415,8 +416,11 @@ async fn while_the_postgresql_server_is_stopped_pages_say_503_and_service_return
         Some("API access is disabled (it has never been enabled)"),
         "the Confirm refused while the server was away changed nothing"
     );
+    let confirmed = b.confirm("Y", Some("6")).await;
     assert_eq!(
-        b.confirm("Y", Some("6")).await.status,
-        StatusCode::SEE_OTHER
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
     );
 }
