@@ -257,3 +257,66 @@ async fn html_typed_into_the_login_form_is_shown_escaped() {
     assert!(!res.body.contains("<script>alert(1)</script>"));
     res.assert_contains("&#60;script&#62;alert(1)&#60;/script&#62;");
 }
+
+#[actix_web::test]
+async fn the_database_itself_refuses_a_duration_or_an_expiry_the_form_would_not_offer() {
+    // The last line of defence, on either backend: the tables' CHECKs. Written straight
+    // through Diesel, past every check of the portal's own.
+    use diesel::prelude::*;
+    use gst_portal::db::schema::{api_access, api_access_changes};
+    let app = spawn_app().await;
+    let mut conn = app.pool.get().unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let bad_access = [
+        (true, Some(5), Some(now)),
+        (true, Some(6), None),
+        (false, Some(6), None),
+        (false, None, Some(now)),
+    ];
+    for (enabled, hours, expires) in bad_access {
+        let stored = diesel::insert_into(api_access::table)
+            .values((
+                api_access::taxpayer_id.eq(app.taxpayer.0),
+                api_access::enabled.eq(enabled),
+                api_access::duration_hours.eq(hours),
+                api_access::expires_at.eq(expires),
+                api_access::updated_at.eq(now),
+            ))
+            .execute(&mut conn);
+        assert!(
+            matches!(
+                stored,
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::CheckViolation
+                        | diesel::result::DatabaseErrorKind::Unknown,
+                    _
+                ))
+            ),
+            "{enabled} {hours:?} {expires:?}: {stored:?}"
+        );
+    }
+    let bad_history = diesel::insert_into(api_access_changes::table)
+        .values((
+            api_access_changes::taxpayer_id.eq(app.taxpayer.0),
+            api_access_changes::changed_at.eq(now),
+            api_access_changes::enabled.eq(true),
+            api_access_changes::duration_hours.eq(Some(999)),
+            api_access_changes::expires_at.eq(Some(now)),
+            api_access_changes::sessions_ended.eq(0),
+        ))
+        .execute(&mut conn);
+    assert!(bad_history.is_err(), "{bad_history:?}");
+    assert_eq!(app.count("api_access"), 0);
+    assert_eq!(app.count("api_access_changes"), 0);
+    // A good row goes in, so the refusals above were about the values.
+    let good = diesel::insert_into(api_access::table)
+        .values((
+            api_access::taxpayer_id.eq(app.taxpayer.0),
+            api_access::enabled.eq(true),
+            api_access::duration_hours.eq(Some(6)),
+            api_access::expires_at.eq(Some(now)),
+            api_access::updated_at.eq(now),
+        ))
+        .execute(&mut conn);
+    assert_eq!(good.ok(), Some(1));
+}
