@@ -330,10 +330,6 @@ fn serve(
                         settings.demo,
                         from_fn(routes::demo_clock::follow_saved_offset),
                     ))
-                    .wrap(Condition::new(
-                        settings.demo,
-                        from_fn(routes::demo_clock::follow_saved_offset),
-                    ))
                     .wrap(routes::error_page::handlers())
                     .wrap(session_middleware(
                         &settings,

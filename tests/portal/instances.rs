@@ -80,6 +80,36 @@ async fn a_confirm_on_one_instance_shows_on_another_and_no_refuses_gsp_calls_the
 }
 
 #[actix_web::test]
+async fn the_demo_clock_moved_on_one_instance_holds_on_another_at_the_next_request() {
+    let a = spawn_demo().await;
+    let b = a.another_instance().await;
+    let trainer_on_a = trainer(&a).await;
+    let seen_on_b = || async { b.browser().get("/login").await.text_of("demo-clock") };
+    assert_eq!(seen_on_b().await.as_deref(), Some("Demo clock: real time"));
+    shift(&trainer_on_a, "1d").await;
+    assert_eq!(seen_on_b().await.as_deref(), Some("Demo clock: +1 day"));
+    // And back, from the other instance's console this time.
+    let trainer_on_b = same_trainer_at(&trainer_on_a, &a, &b);
+    shift(&trainer_on_b, "real").await;
+    assert_eq!(
+        a.browser()
+            .get("/login")
+            .await
+            .text_of("demo-clock")
+            .as_deref(),
+        Some("Demo clock: real time")
+    );
+}
+
+/// A trainer's session on `from`, carried to `to`.
+fn same_trainer_at(t: &Browser, from: &TestApp, to: &TestApp) -> Browser {
+    let moved = to.browser();
+    let cookie = from.settings.trainer_cookie_name();
+    moved.set_cookie(cookie, &t.cookie(cookie).expect("a trainer cookie"));
+    moved
+}
+
+#[actix_web::test]
 async fn failed_logins_spread_over_instances_lock_the_account_at_the_threshold() {
     // ASVS V2.2.1: the lockout counts every failure, whichever instance saw it.
     let a = spawn_app().await;
