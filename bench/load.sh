@@ -22,15 +22,10 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-10}
 CONNECTIONS=${2:-64}
 
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    || { "${SUDO[@]}" apt-get update -qq && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# shellcheck source=../scripts/lib.sh
+. scripts/lib.sh
+command -v wrk >/dev/null 2>&1 || install_packages wrk
+find_nginx
 
 cargo build --release --locked --bin gst-portal --example limits >&2
 BIN=$PWD/target/release/gst-portal
@@ -45,7 +40,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 RESULTS=$WORK/results
 : >"$RESULTS"
 record() { echo "$1 $2" >>"$RESULTS"; }

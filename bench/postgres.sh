@@ -27,15 +27,10 @@ ROOT=$PWD
 SECONDS_PER_RUN=${1:-10}
 CONNECTIONS=${2:-64}
 
-missing=()
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    || { "${SUDO[@]}" apt-get update -qq && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# shellcheck source=../scripts/lib.sh
+. scripts/lib.sh
+command -v wrk >/dev/null 2>&1 || install_packages wrk
+find_nginx
 
 if [ -n "${GST_PORTAL_BIN:-}" ]; then
   BIN=$GST_PORTAL_BIN
@@ -62,13 +57,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 wait_for() {
   local _
   for _ in $(seq 1 300); do

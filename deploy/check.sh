@@ -36,13 +36,9 @@ log() { echo "== $* ($(elapsed) ms)" >&2; }
 
 # --- tools -------------------------------------------------------------------------
 command -v curl >/dev/null || { echo "check.sh: curl is needed" >&2; exit 1; }
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
-  if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
-  log "installing nginx-light"
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >&2 \
-    || { "${SUDO[@]}" apt-get update -qq >&2 && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light >&2; }
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# shellcheck source=../scripts/lib.sh
+. scripts/lib.sh
+find_nginx
 
 if [ -n "${GST_PORTAL_BIN:-}" ]; then
   BIN=$GST_PORTAL_BIN
@@ -86,14 +82,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A loopback port nobody listens on now.
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 
 # --- PostgreSQL and the database ---------------------------------------------------
 log "starting PostgreSQL"

@@ -16,13 +16,17 @@ use gst_portal::db::schema::api_access_changes;
 
 use crate::helpers::*;
 
-/// `b`'s session, carried to a browser of `app`: the same cookie, sent to another
-/// instance.
-fn same_session_at(b: &Browser, app: &TestApp) -> Browser {
+/// `b`'s session cookie `cookie`, carried to a browser of `app`: the same session,
+/// sent to another instance.
+fn carried(b: &Browser, cookie: &str, app: &TestApp) -> Browser {
     let moved = app.browser();
-    let cookie = app.settings.cookie_name();
     moved.set_cookie(cookie, &b.cookie(cookie).expect("a session cookie"));
     moved
+}
+
+/// `b`'s taxpayer session, carried to `app`.
+fn same_session_at(b: &Browser, app: &TestApp) -> Browser {
+    carried(b, app.settings.cookie_name(), app)
 }
 
 #[actix_web::test]
@@ -89,7 +93,7 @@ async fn the_demo_clock_moved_on_one_instance_holds_on_another_at_the_next_reque
     shift(&trainer_on_a, "1d").await;
     assert_eq!(seen_on_b().await.as_deref(), Some("Demo clock: +1 day"));
     // And back, from the other instance's console this time.
-    let trainer_on_b = same_trainer_at(&trainer_on_a, &a, &b);
+    let trainer_on_b = carried(&trainer_on_a, b.settings.trainer_cookie_name(), &b);
     shift(&trainer_on_b, "real").await;
     assert_eq!(
         a.browser()
@@ -99,14 +103,6 @@ async fn the_demo_clock_moved_on_one_instance_holds_on_another_at_the_next_reque
             .as_deref(),
         Some("Demo clock: real time")
     );
-}
-
-/// A trainer's session on `from`, carried to `to`.
-fn same_trainer_at(t: &Browser, from: &TestApp, to: &TestApp) -> Browser {
-    let moved = to.browser();
-    let cookie = from.settings.trainer_cookie_name();
-    moved.set_cookie(cookie, &t.cookie(cookie).expect("a trainer cookie"));
-    moved
 }
 
 #[actix_web::test]
