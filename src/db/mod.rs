@@ -21,7 +21,7 @@ use diesel::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use secrecy::{ExposeSecret, SecretString};
 
-pub use connection::{Conn, MultiBackend};
+pub use connection::{Conn, Run};
 
 use crate::error::AppError;
 
@@ -383,8 +383,7 @@ fn drop_when_returned(conn: &mut Conn) {
 
 /// Whether the database answers a trivial query now.
 pub async fn answers(pool: &Pool) -> bool {
-    use diesel::RunQueryDsl;
-    run(pool, |conn| diesel::sql_query("SELECT 1").execute(conn))
+    run(pool, |conn| diesel::sql_query("SELECT 1").exec(conn))
         .await
         .is_ok()
 }

@@ -148,7 +148,7 @@ mod tests {
     use futures_util::future::join_all;
 
     use crate::db::schema::app_settings;
-    use crate::db::{self, Pool};
+    use crate::db::{self, Pool, Run};
 
     /// Writes a row named `first`, then one named `name`, as one write.
     async fn put_two(
@@ -160,7 +160,7 @@ mod tests {
             for name in [first, name] {
                 diesel::insert_into(app_settings::table)
                     .values((app_settings::name.eq(name), app_settings::value.eq("v")))
-                    .execute(conn)?;
+                    .exec(conn)?;
             }
             Ok::<_, diesel::result::Error>(2)
         })
@@ -171,7 +171,7 @@ mod tests {
         db::write(pool, move |conn| {
             diesel::insert_into(app_settings::table)
                 .values((app_settings::name.eq(name), app_settings::value.eq("v")))
-                .execute(conn)
+                .exec(conn)
         })
         .await
     }
@@ -180,7 +180,7 @@ mod tests {
         app_settings::table
             .filter(app_settings::name.like("w%"))
             .count()
-            .get_result(&mut pool.get().unwrap())
+            .fetch_one(&mut pool.get().unwrap())
             .unwrap()
     }
 

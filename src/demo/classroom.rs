@@ -17,7 +17,7 @@ use crate::db::schema::{
     api_access, api_access_changes, api_calls, gsp_sessions, messages, otp_requests, taxpayers,
     trainee_steps, trainees,
 };
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 use crate::domain::gstin::{check_character, Gstin};
 use crate::domain::password_rule;
 
@@ -177,14 +177,14 @@ pub fn plan(
     prefix: &str,
 ) -> Result<Vec<PlannedTrainee>, ClassroomError> {
     check_request(count, prefix)?;
-    let have: i64 = trainees::table.count().get_result(conn)?;
+    let have: i64 = trainees::table.count().fetch_one(conn)?;
     if have + i64::from(count) > MAX_TRAINEES {
         return Err(ClassroomError::Full { have, asked: count });
     }
     let taken: HashSet<String> = taxpayers::table
         .filter(taxpayers::username.like(format!("{prefix}%")))
         .select(taxpayers::username)
-        .load::<String>(conn)?
+        .fetch_all::<String>(conn)?
         .into_iter()
         .collect();
     let mut rng = rand::rng();
@@ -258,7 +258,7 @@ pub fn store(
     now: DateTime<Utc>,
 ) -> Result<Vec<TaxpayerId>, ClassroomError> {
     crate::db::atomic(conn, |conn| {
-        let have: i64 = trainees::table.count().get_result(conn)?;
+        let have: i64 = trainees::table.count().fetch_one(conn)?;
         let asked = u32::try_from(planned.len()).unwrap_or(u32::MAX);
         if have + i64::from(asked) > MAX_TRAINEES {
             return Err(ClassroomError::Full { have, asked });
@@ -296,7 +296,7 @@ pub fn store(
                     trainees::sheet_credential.eq(password::fingerprint(hash)),
                     trainees::created_at.eq(now.naive_utc()),
                 ))
-                .execute(conn)?;
+                .exec(conn)?;
             ids.push(id);
         }
         Ok(ids)
@@ -349,7 +349,7 @@ pub fn sheet(conn: &mut Conn) -> QueryResult<Vec<SheetCard>> {
             trainees::sheet_credential,
             taxpayers::password_hash,
         ))
-        .load(conn)?;
+        .fetch_all(conn)?;
     Ok(rows
         .into_iter()
         .map(|(username, trade_name, gstin, printed, credential, hash)| {
@@ -389,7 +389,7 @@ pub fn step_unrecorded(conn: &mut Conn, taxpayer: TaxpayerId, step: ViewStep) ->
         .filter(trainee_steps::taxpayer_id.eq(taxpayer.0))
         .filter(trainee_steps::step.eq(step.stored()));
     diesel::select(diesel::dsl::exists(trainee).and(diesel::dsl::not(diesel::dsl::exists(seen))))
-        .get_result(conn)
+        .fetch_one(conn)
 }
 
 /// Stores that `taxpayer` reached `step` at `now`, if the taxpayer is a trainee and
@@ -402,7 +402,7 @@ pub fn record_view(
 ) -> QueryResult<()> {
     crate::db::atomic(conn, |conn| {
         let trainee: bool = diesel::select(diesel::dsl::exists(trainees::table.find(taxpayer.0)))
-            .get_result(conn)?;
+            .fetch_one(conn)?;
         if trainee {
             crate::per_backend!(conn, |c| diesel::insert_into(trainee_steps::table)
                 .values((
@@ -449,7 +449,7 @@ pub fn board(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<Vec<Progress>> 
             taxpayers::trade_name,
             taxpayers::last_login_at,
         ))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let room = trainees::table.select(trainees::taxpayer_id);
     let views: Vec<(i32, String, chrono::NaiveDateTime)> = trainee_steps::table
         .select((
@@ -457,7 +457,7 @@ pub fn board(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<Vec<Progress>> 
             trainee_steps::step,
             trainee_steps::seen_at,
         ))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let changes: Vec<(i32, bool, Option<i32>, chrono::NaiveDateTime)> = api_access_changes::table
         .filter(api_access_changes::taxpayer_id.eq_any(room))
         .order(api_access_changes::id.asc())
@@ -467,24 +467,24 @@ pub fn board(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<Vec<Progress>> 
             api_access_changes::duration_hours,
             api_access_changes::changed_at,
         ))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let otps: Vec<(i32, Option<chrono::NaiveDateTime>)> = otp_requests::table
         .filter(otp_requests::taxpayer_id.eq_any(room))
         .group_by(otp_requests::taxpayer_id)
         .select((otp_requests::taxpayer_id, max(otp_requests::created_at)))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let tokens: Vec<(i32, Option<chrono::NaiveDateTime>)> = gsp_sessions::table
         .filter(gsp_sessions::taxpayer_id.eq_any(room))
         .group_by(gsp_sessions::taxpayer_id)
         .select((gsp_sessions::taxpayer_id, max(gsp_sessions::created_at)))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let usernames: Vec<&str> = people.iter().map(|p| p.1.as_str()).collect();
     let refusals: Vec<(Option<String>, Option<chrono::NaiveDateTime>)> = api_calls::table
         .filter(api_calls::result_code.eq("AUTH4037"))
         .filter(api_calls::username.eq_any(&usernames))
         .group_by(api_calls::username)
         .select((api_calls::username, max(api_calls::called_at)))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let locks = login_throttle::locked_taxpayers(conn, &usernames, now)?;
 
     let at = |t: chrono::NaiveDateTime| t.and_utc();
@@ -548,7 +548,7 @@ pub fn find_controllable(
         .inner_join(crate::db::schema::demo_taxpayers::table)
         .filter(taxpayers::username.eq(username))
         .select((taxpayers::id, crate::db::schema::demo_taxpayers::kind))
-        .get_result(conn)
+        .fetch_one(conn)
         .optional()?;
     found
         .map(|(id, kind)| (TaxpayerId(id), kind == demo_taxpayer::TRAINEE))
@@ -576,23 +576,23 @@ pub fn reset_trainee(conn: &mut Conn, username: &str) -> Result<TaxpayerId, Clas
         return Err(ClassroomError::NotTrainee(username.to_string()));
     }
     crate::db::atomic(conn, |conn| {
-        diesel::delete(api_access::table.find(id.0)).execute(conn)?;
+        diesel::delete(api_access::table.find(id.0)).exec(conn)?;
         diesel::delete(api_access_changes::table.filter(api_access_changes::taxpayer_id.eq(id.0)))
-            .execute(conn)?;
+            .exec(conn)?;
         diesel::delete(otp_requests::table.filter(otp_requests::taxpayer_id.eq(id.0)))
-            .execute(conn)?;
+            .exec(conn)?;
         diesel::delete(gsp_sessions::table.filter(gsp_sessions::taxpayer_id.eq(id.0)))
-            .execute(conn)?;
-        diesel::delete(messages::table.filter(messages::taxpayer_id.eq(id.0))).execute(conn)?;
+            .exec(conn)?;
+        diesel::delete(messages::table.filter(messages::taxpayer_id.eq(id.0))).exec(conn)?;
         diesel::delete(trainee_steps::table.filter(trainee_steps::taxpayer_id.eq(id.0)))
-            .execute(conn)?;
-        diesel::delete(api_calls::table.filter(api_calls::username.eq(username))).execute(conn)?;
+            .exec(conn)?;
+        diesel::delete(api_calls::table.filter(api_calls::username.eq(username))).exec(conn)?;
         diesel::update(taxpayers::table.find(id.0))
             .set((
                 taxpayers::last_login_at.eq(None::<chrono::NaiveDateTime>),
                 taxpayers::previous_login_at.eq(None::<chrono::NaiveDateTime>),
             ))
-            .execute(conn)?;
+            .exec(conn)?;
         login_throttle::clear(conn, &ThrottleKey::Taxpayer(username.to_string()))?;
         session::delete_for_taxpayer(conn, id)?;
         Ok(id)
@@ -615,19 +615,19 @@ pub fn remove_all(conn: &mut Conn) -> QueryResult<usize> {
     let usernames: Vec<String> = trainees::table
         .inner_join(taxpayers::table)
         .select(taxpayers::username)
-        .load(conn)?;
+        .fetch_all(conn)?;
     let names: Vec<&str> = usernames.iter().map(String::as_str).collect();
     login_throttle::clear_taxpayers(conn, &names)?;
     diesel::delete(
         taxpayers::table
             .filter(taxpayers::id.eq_any(trainees::table.select(trainees::taxpayer_id))),
     )
-    .execute(conn)
+    .exec(conn)
 }
 
 /// How many trainees the portal holds.
 pub fn count(conn: &mut Conn) -> QueryResult<i64> {
-    trainees::table.count().get_result(conn)
+    trainees::table.count().fetch_one(conn)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::db::models::{
     api_call, app_setting, demo_taxpayer, gsp_client, session, taxpayer, Origin,
 };
 use crate::db::schema::taxpayers;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 use crate::domain::access::AccessChoice;
 use crate::domain::duration::AccessDuration;
 
@@ -252,10 +252,10 @@ pub fn reset(conn: &mut Conn, clock: &Clock) -> Result<(), AddTaxpayerError> {
         let ids: Vec<i32> = taxpayers::table
             .filter(taxpayers::username.eq_any(&usernames))
             .select(taxpayers::id)
-            .load(conn)?;
+            .fetch_all(conn)?;
         session::replace_state_of(conn, &ids, &state_ended_by_reset())?;
         diesel::delete(taxpayers::table.filter(taxpayers::username.eq_any(&usernames)))
-            .execute(conn)?;
+            .exec(conn)?;
         login_throttle::clear_taxpayers(conn, &usernames)?;
         api_call::clear(conn)?;
         diesel::QueryResult::Ok(())

@@ -2,6 +2,8 @@
 
 use actix_web::http::StatusCode;
 
+use gst_portal::db::Run;
+
 use crate::helpers::*;
 
 /// Form fields, the id of the message expected and its text.
@@ -282,7 +284,7 @@ async fn the_database_itself_refuses_a_duration_or_an_expiry_the_form_would_not_
                 api_access::expires_at.eq(expires),
                 api_access::updated_at.eq(now),
             ))
-            .execute(&mut conn);
+            .exec(&mut conn);
         assert!(
             matches!(
                 stored,
@@ -304,7 +306,7 @@ async fn the_database_itself_refuses_a_duration_or_an_expiry_the_form_would_not_
             api_access_changes::expires_at.eq(Some(now)),
             api_access_changes::sessions_ended.eq(0),
         ))
-        .execute(&mut conn);
+        .exec(&mut conn);
     assert!(bad_history.is_err(), "{bad_history:?}");
     assert_eq!(app.count("api_access"), 0);
     assert_eq!(app.count("api_access_changes"), 0);
@@ -317,6 +319,6 @@ async fn the_database_itself_refuses_a_duration_or_an_expiry_the_form_would_not_
             api_access::expires_at.eq(Some(now)),
             api_access::updated_at.eq(now),
         ))
-        .execute(&mut conn);
+        .exec(&mut conn);
     assert_eq!(good.ok(), Some(1));
 }

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use diesel::prelude::*;
 
 use gst_portal::db::schema::trainees;
+use gst_portal::db::Run;
 use gst_portal::demo::classroom;
 
 use crate::helpers::*;
@@ -199,7 +200,8 @@ async fn the_room_holds_at_most_a_thousand_trainees() {
     let hash: String = gst_portal::db::schema::taxpayers::table
         .filter(gst_portal::db::schema::taxpayers::username.eq(&made[0].username))
         .select(gst_portal::db::schema::taxpayers::password_hash)
-        .first(&mut conn)
+        .limit(1)
+        .fetch_one(&mut conn)
         .unwrap();
     // Fill the room without 999 slow hashes: the stored rows are what counts.
     let mut planned = classroom::plan(&mut conn, 200, "bulk").unwrap();
@@ -424,7 +426,7 @@ async fn reset_demo_data_keeps_trainees_unless_asked() {
     assert_eq!(trainee_count(&app), 0);
     assert_eq!(app.count("demo_taxpayers"), 5, "the demo cases are back");
     let mut conn = app.pool.get().unwrap();
-    let left: i64 = trainees::table.count().get_result(&mut conn).unwrap();
+    let left: i64 = trainees::table.count().fetch_one(&mut conn).unwrap();
     assert_eq!(left, 0);
 }
 

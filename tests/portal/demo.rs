@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use gst_portal::db::models::login_throttle::{self, ThrottleKey};
 use gst_portal::db::models::{api_access, api_call, message, taxpayer};
+use gst_portal::db::Run;
 use gst_portal::demo::{self, TAXPAYERS};
 
 use crate::helpers::*;
@@ -399,7 +400,7 @@ fn demo_state(app: &TestApp) -> Vec<String> {
     let live: i64 = gsp_sessions::table
         .filter(gsp_sessions::ended_at.is_null())
         .count()
-        .get_result(&mut conn)
+        .fetch_one(&mut conn)
         .unwrap();
     lines.push(format!("live gsp sessions {live}"));
     lines

@@ -10,6 +10,7 @@ use futures_util::future::join_all;
 use gst_portal::db::models::api_access;
 use gst_portal::db::models::taxpayer::TaxpayerId;
 use gst_portal::db::schema::api_access_changes;
+use gst_portal::db::Run;
 
 use crate::helpers::*;
 
@@ -188,14 +189,14 @@ async fn a_sigkill_in_the_middle_of_confirms_loses_no_acknowledged_change() {
             integrity_check: String,
         }
         let check: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
-            .load(&mut conn)
+            .fetch_all(&mut conn)
             .unwrap();
         assert_eq!(check.len(), 1);
         assert_eq!(check[0].integrity_check, "ok");
     }
     let stored: BTreeSet<String> = api_access_changes::table
         .select(api_access_changes::user_agent)
-        .load::<Option<String>>(&mut conn)
+        .fetch_all::<Option<String>>(&mut conn)
         .unwrap()
         .into_iter()
         .flatten()
@@ -261,15 +262,14 @@ async fn ctrl_c_lets_requests_in_flight_finish_then_exits_0() {
 async fn work_that_writes_without_the_writers_turn_fails_loudly() {
     // `db::run` hands out read-only connections: a write there would skip the
     // writers' queue, so SQLite refuses it instead of letting it race.
-    use diesel::prelude::*;
     let app = spawn_app().await;
     let refused = gst_portal::db::run(&app.pool, |conn| {
-        diesel::sql_query("INSERT INTO app_settings (name, value) VALUES ('x', 'y')").execute(conn)
+        diesel::sql_query("INSERT INTO app_settings (name, value) VALUES ('x', 'y')").exec(conn)
     })
     .await;
     assert!(refused.is_err());
     let written = gst_portal::db::write(&app.pool, |conn| {
-        diesel::sql_query("INSERT INTO app_settings (name, value) VALUES ('x', 'y')").execute(conn)
+        diesel::sql_query("INSERT INTO app_settings (name, value) VALUES ('x', 'y')").exec(conn)
     })
     .await;
     assert_eq!(written.unwrap(), 1);

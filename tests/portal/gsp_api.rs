@@ -7,6 +7,7 @@ use serde_json::json;
 use diesel::prelude::*;
 use gst_portal::db::models::api_access;
 use gst_portal::db::schema::otp_requests;
+use gst_portal::db::Run;
 use gst_portal::domain::time::ist_datetime;
 
 use crate::helpers::*;
@@ -341,7 +342,7 @@ async fn a_client_may_ask_at_most_five_otps_per_taxpayer_within_an_hour() {
     }
     let first_at = otp_requests::table
         .select(diesel::dsl::min(otp_requests::created_at))
-        .first::<Option<chrono::NaiveDateTime>>(&mut app.pool.get().unwrap())
+        .fetch_one::<Option<chrono::NaiveDateTime>>(&mut app.pool.get().unwrap())
         .unwrap()
         .unwrap()
         .and_utc();
@@ -622,7 +623,8 @@ async fn a_data_call_records_its_use_at_most_once_a_minute() {
         let mut conn = app.pool.get().unwrap();
         gsp_sessions::table
             .select(gsp_sessions::last_used_at)
-            .first::<chrono::NaiveDateTime>(&mut conn)
+            .limit(1)
+            .fetch_one::<chrono::NaiveDateTime>(&mut conn)
             .unwrap()
     };
     let issued = last_used();

@@ -16,7 +16,7 @@ use gst_portal::admin::{self, TaxpayerInput};
 use gst_portal::clock::Clock;
 use gst_portal::config::Settings;
 use gst_portal::db::models::taxpayer::TaxpayerId;
-use gst_portal::db::{Database, Pool};
+use gst_portal::db::{Database, Pool, Run};
 use gst_portal::startup::Application;
 
 pub const PASSWORD: &str = "Gst@2026a";
@@ -88,6 +88,9 @@ pub struct PgDatabase {
 }
 
 #[cfg(feature = "postgres")]
+use diesel::connection::SimpleConnection;
+
+#[cfg(feature = "postgres")]
 impl PgDatabase {
     fn create(server: &str) -> Self {
         use std::sync::atomic::{AtomicU32, Ordering};
@@ -98,8 +101,8 @@ impl PgDatabase {
             MADE.fetch_add(1, Ordering::SeqCst)
         );
         let mut admin = diesel::PgConnection::establish(server).expect("the test server");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("a test database");
         let (base, query) = match server.split_once('?') {
             Some((base, query)) => (base, format!("?{query}")),
@@ -118,11 +121,10 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = diesel::PgConnection::establish(&self.server) {
-            let _ = diesel::sql_query(format!(
+            let _ = admin.batch_execute(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 self.name
-            ))
-            .execute(&mut admin);
+            ));
         }
     }
 }
@@ -350,7 +352,7 @@ impl TestApp {
         ];
         queries
             .iter()
-            .flat_map(|q| diesel::sql_query(*q).load::<Line>(&mut conn).unwrap())
+            .flat_map(|q| diesel::sql_query(*q).fetch_all::<Line>(&mut conn).unwrap())
             .map(|l| l.line + "\n")
             .collect()
     }
@@ -389,7 +391,7 @@ impl TestApp {
         }
         let mut conn = self.pool.get().unwrap();
         diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-            .get_result::<Count>(&mut conn)
+            .fetch_one::<Count>(&mut conn)
             .unwrap()
             .n
     }

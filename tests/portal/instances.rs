@@ -13,6 +13,7 @@ use futures_util::future::join_all;
 
 use gst_portal::db::models::api_access;
 use gst_portal::db::schema::api_access_changes;
+use gst_portal::db::Run;
 
 use crate::helpers::*;
 
@@ -273,7 +274,7 @@ async fn a_sigkill_of_one_instance_during_confirms_leaves_the_other_answering_an
     let pool = gst_portal::db::open(&db.database).unwrap();
     let stored: BTreeSet<String> = api_access_changes::table
         .select(api_access_changes::user_agent)
-        .load::<Option<String>>(&mut pool.get().unwrap())
+        .fetch_all::<Option<String>>(&mut pool.get().unwrap())
         .unwrap()
         .into_iter()
         .flatten()
@@ -323,7 +324,7 @@ fn demo_portals_started_together_on_a_new_database_all_come_up() {
     let pool = gst_portal::db::open(&db.database).unwrap();
     let demo_clients: i64 = gst_portal::db::schema::gsp_clients::table
         .count()
-        .get_result(&mut pool.get().unwrap())
+        .fetch_one(&mut pool.get().unwrap())
         .unwrap();
     assert_eq!(demo_clients, 2, "the demo GSP clients were added once");
 }

@@ -3,6 +3,8 @@
 use actix_web::http::StatusCode;
 use chrono::TimeDelta;
 
+use gst_portal::db::Run;
+
 use crate::helpers::*;
 
 const COOKIE: &str = "gst_session";
@@ -158,7 +160,7 @@ async fn sessions_keep_only_a_hash_of_the_key() {
     let mut conn = app.pool.get().unwrap();
     let hashes: Vec<String> = sessions::table
         .select(sessions::key_hash)
-        .load(&mut conn)
+        .fetch_all(&mut conn)
         .unwrap();
     assert!(!hashes.is_empty());
     for h in hashes {
@@ -477,7 +479,7 @@ async fn activity_moves_the_session_expiry_at_most_once_a_minute() {
         let mut conn = app.pool.get().unwrap();
         sessions::table
             .select(sessions::expires_at)
-            .load::<chrono::NaiveDateTime>(&mut conn)
+            .fetch_all::<chrono::NaiveDateTime>(&mut conn)
             .unwrap()
     };
     let first = expiry();

@@ -9,12 +9,12 @@ use crate::db::models::security_event::{self, EventKind};
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::models::Origin;
 use crate::db::schema::{api_access, api_access_changes};
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 use crate::domain::access::{AccessChoice, StoredAccess};
 use crate::domain::duration::AccessDuration;
 
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = api_access, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = api_access)]
 struct AccessRow {
     enabled: bool,
     duration_hours: Option<i32>,
@@ -39,7 +39,7 @@ impl AccessRow {
 
 /// One row of the history, as the page lists it.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = api_access_changes, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = api_access_changes)]
 pub struct AccessChange {
     pub id: i32,
     pub changed_at: NaiveDateTime,
@@ -53,12 +53,12 @@ pub struct AccessChange {
 }
 
 pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredAccess>> {
-    api_access::table
+    crate::per_backend!(conn, |c| api_access::table
         .find(taxpayer.0)
         .select(AccessRow::as_select())
-        .get_result(conn)
-        .optional()
-        .map(|row| row.map(AccessRow::into_domain))
+        .get_result(c))
+    .optional()
+    .map(|row| row.map(AccessRow::into_domain))
 }
 
 /// Stores a confirmed choice and appends it to the history and the security log, in
@@ -110,7 +110,7 @@ pub fn confirm(
                 api_access_changes::user_agent.eq(origin.user_agent.as_deref()),
                 api_access_changes::sessions_ended.eq(i32::try_from(ended).unwrap_or(i32::MAX)),
             ))
-            .execute(conn)?;
+            .exec(conn)?;
         let detail = match stored.expires_at {
             Some(until) => format!("enabled until {}", until.to_rfc3339()),
             None => format!("disabled; {ended} GSP session(s) ended"),
@@ -133,22 +133,31 @@ pub fn recent_changes(
     taxpayer: TaxpayerId,
     limit: i64,
 ) -> QueryResult<Vec<AccessChange>> {
-    let newest_first = api_access_changes::table
-        .filter(api_access_changes::taxpayer_id.eq(taxpayer.0))
-        .order(api_access_changes::id.desc())
-        .select(AccessChange::as_select());
+    // `as_select()` names the backend in the query's type, so each arm builds its own.
+    macro_rules! newest_first {
+        () => {
+            api_access_changes::table
+                .filter(api_access_changes::taxpayer_id.eq(taxpayer.0))
+                .order(api_access_changes::id.desc())
+                .select(AccessChange::as_select())
+        };
+    }
     match conn {
         // No `.limit(limit)` on SQLite: a bound LIMIT makes it prepare the statement
         // anew at each use (see `models`). The index on (taxpayer_id, id) yields the
         // rows newest first without a sort, so the iterator stops stepping after
         // `limit` rows.
-        Conn::Sqlite(_) => newest_first
-            .load_iter::<AccessChange, diesel::connection::DefaultLoadingMode>(conn)?
-            .take(usize::try_from(limit).unwrap_or(0))
-            .collect(),
+        Conn::Sqlite(c) => {
+            // Diesel's own method, on the backend's connection (see `db::Run`).
+            #[allow(clippy::disallowed_methods)]
+            let rows = newest_first!()
+                .load_iter::<AccessChange, diesel::connection::DefaultLoadingMode>(c)?;
+            rows.take(usize::try_from(limit).unwrap_or(0)).collect()
+        }
         // PostgreSQL sends every row of a result at once: the server must stop.
         #[cfg(feature = "postgres")]
-        Conn::Postgres(_) => newest_first.limit(limit).load(conn),
+        #[allow(clippy::disallowed_methods)]
+        Conn::Postgres(c) => newest_first!().limit(limit).load(c),
     }
 }
 
@@ -159,7 +168,7 @@ pub fn rebase_future_choices(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult
     let future: Vec<(i32, Option<i32>)> = api_access::table
         .filter(api_access::updated_at.gt(now.naive_utc()))
         .select((api_access::taxpayer_id, api_access::duration_hours))
-        .load(conn)?;
+        .fetch_all(conn)?;
     for (taxpayer, hours) in &future {
         let expires = hours.map(|h| (now + chrono::TimeDelta::hours(h.into())).naive_utc());
         diesel::update(api_access::table.find(taxpayer))
@@ -167,7 +176,7 @@ pub fn rebase_future_choices(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult
                 api_access::updated_at.eq(now.naive_utc()),
                 api_access::expires_at.eq(expires),
             ))
-            .execute(conn)?;
+            .exec(conn)?;
     }
     Ok(future.len())
 }

@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::api_calls;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = api_calls, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = api_calls)]
 pub struct ApiCall {
     pub id: i32,
     pub called_at: NaiveDateTime,
@@ -33,21 +33,21 @@ pub fn record(
             api_calls::action.eq(action),
             api_calls::result_code.eq(result_code),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
 /// The newest `limit` calls, newest first.
 pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<ApiCall>> {
-    api_calls::table
+    crate::per_backend!(conn, |c| api_calls::table
         .order(api_calls::id.desc())
         .limit(limit)
         .select(ApiCall::as_select())
-        .load(conn)
+        .load(c))
 }
 
 pub fn clear(conn: &mut Conn) -> QueryResult<usize> {
-    diesel::delete(api_calls::table).execute(conn)
+    diesel::delete(api_calls::table).exec(conn)
 }
 
 /// Keeps only the newest `keep` calls, so the log has a fixed bound whatever the
@@ -57,10 +57,11 @@ pub fn trim(conn: &mut Conn, keep: i64) -> QueryResult<usize> {
         .order(api_calls::id.desc())
         .offset(keep)
         .select(api_calls::id)
-        .first(conn)
+        .limit(1)
+        .fetch_one(conn)
         .optional()?;
     match cutoff {
-        Some(id) => diesel::delete(api_calls::table.filter(api_calls::id.le(id))).execute(conn),
+        Some(id) => diesel::delete(api_calls::table.filter(api_calls::id.le(id))).exec(conn),
         None => Ok(0),
     }
 }

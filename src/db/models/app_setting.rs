@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::schema::app_settings;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// The setting that makes the API simulator accept the sandbox OTP: "on" or "off".
 pub const SANDBOX_OTP: &str = "sandbox_otp";
@@ -13,7 +13,7 @@ pub fn get(conn: &mut Conn, name: &str) -> QueryResult<Option<String>> {
     app_settings::table
         .find(name)
         .select(app_settings::value)
-        .get_result(conn)
+        .fetch_one(conn)
         .optional()
 }
 
@@ -39,7 +39,7 @@ pub fn get_or_insert_with(
         let existing = app_settings::table
             .find(name)
             .select(app_settings::value)
-            .get_result::<String>(conn)
+            .fetch_one::<String>(conn)
             .optional()?;
         if let Some(value) = existing {
             return Ok(value);
@@ -47,7 +47,7 @@ pub fn get_or_insert_with(
         let value = make();
         diesel::insert_into(app_settings::table)
             .values((app_settings::name.eq(name), app_settings::value.eq(&value)))
-            .execute(conn)?;
+            .exec(conn)?;
         Ok(value)
     })
 }

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::schema::counters;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// GSP calls refused because their client credentials were missing or wrong.
 pub const UNIDENTIFIED_CALLS: &str = "unidentified_gsp_calls";
@@ -24,7 +24,7 @@ pub fn get(conn: &mut Conn, name: &str) -> QueryResult<i64> {
     counters::table
         .find(name)
         .select(counters::value)
-        .get_result(conn)
+        .fetch_one(conn)
         .optional()
         .map(Option::unwrap_or_default)
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::schema::{demo_taxpayers, taxpayers};
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// A demo case of the seeded data.
 pub const DEMO: &str = "demo";
@@ -26,7 +26,7 @@ pub fn mark(conn: &mut Conn, taxpayer: TaxpayerId, kind: &str) -> QueryResult<()
 
 /// Whether `taxpayer` belongs to the training data.
 pub fn is_marked(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(demo_taxpayers::table.find(taxpayer.0))).get_result(conn)
+    diesel::select(diesel::dsl::exists(demo_taxpayers::table.find(taxpayer.0))).fetch_one(conn)
 }
 
 /// A taxpayer of the training data, as the trainer's pages list it.
@@ -67,7 +67,7 @@ pub fn training_taxpayers(conn: &mut Conn) -> QueryResult<Vec<TrainingTaxpayer>>
         .inner_join(taxpayers::table)
         .order((demo_taxpayers::kind.asc(), taxpayers::username.asc()))
         .select(TRAINING_COLUMNS)
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// The taxpayer of the training data with `username`, if there is one.
@@ -76,7 +76,7 @@ pub fn training_taxpayer(conn: &mut Conn, username: &str) -> QueryResult<Option<
         .inner_join(taxpayers::table)
         .filter(taxpayers::username.eq(username))
         .select(TRAINING_COLUMNS)
-        .get_result(conn)
+        .fetch_one(conn)
         .optional()
 }
 
@@ -85,6 +85,6 @@ pub fn kind_of(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<Stri
     demo_taxpayers::table
         .find(taxpayer.0)
         .select(demo_taxpayers::kind)
-        .get_result(conn)
+        .fetch_one(conn)
         .optional()
 }

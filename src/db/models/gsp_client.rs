@@ -5,10 +5,10 @@ use diesel::prelude::*;
 
 use crate::db::models::{gsp_session, otp_request};
 use crate::db::schema::gsp_clients;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = gsp_clients, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = gsp_clients)]
 pub struct GspClient {
     pub id: i32,
     pub client_id: String,
@@ -37,22 +37,22 @@ pub fn insert(
             gsp_clients::created_at.eq(now.naive_utc()),
         ))
         .returning(gsp_clients::id)
-        .get_result(conn)
+        .fetch_one(conn)
 }
 
 pub fn find_by_client_id(conn: &mut Conn, client_id: &str) -> QueryResult<Option<GspClient>> {
-    gsp_clients::table
+    crate::per_backend!(conn, |c| gsp_clients::table
         .filter(gsp_clients::client_id.eq(client_id))
         .select(GspClient::as_select())
-        .get_result(conn)
-        .optional()
+        .get_result(c))
+    .optional()
 }
 
 pub fn all(conn: &mut Conn) -> QueryResult<Vec<GspClient>> {
-    gsp_clients::table
+    crate::per_backend!(conn, |c| gsp_clients::table
         .order(gsp_clients::id.asc())
         .select(GspClient::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Revokes a client and, in the same transaction, ends its GSP sessions and open
@@ -67,7 +67,7 @@ pub fn revoke(conn: &mut Conn, client_id: &str, now: DateTime<Utc>) -> QueryResu
         )
         .set(gsp_clients::revoked_at.eq(now.naive_utc()))
         .returning(gsp_clients::id)
-        .get_result(conn)
+        .fetch_one(conn)
         .optional()?;
         let Some(id) = id else { return Ok(None) };
         otp_request::close_for_client(conn, id, now)?;

@@ -4,11 +4,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::gsp_keys;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// The current key pair: its private key (PKCS#8 PEM) and certificate (PEM).
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = gsp_keys, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = gsp_keys)]
 pub struct StoredKey {
     pub id: i32,
     pub private_key_pem: String,
@@ -18,12 +18,13 @@ pub struct StoredKey {
 
 /// The key in use, if one was made.
 pub fn current(conn: &mut Conn) -> QueryResult<Option<StoredKey>> {
-    gsp_keys::table
+    crate::per_backend!(conn, |c| gsp_keys::table
         .filter(gsp_keys::retired_at.is_null())
         .order(gsp_keys::id.desc())
         .select(StoredKey::as_select())
-        .first(conn)
-        .optional()
+        .limit(1)
+        .get_result(c))
+    .optional()
 }
 
 /// Stores a pair as the current one, retiring any other. Call inside a transaction.
@@ -35,13 +36,13 @@ pub fn install(
 ) -> QueryResult<()> {
     diesel::update(gsp_keys::table.filter(gsp_keys::retired_at.is_null()))
         .set(gsp_keys::retired_at.eq(now.naive_utc()))
-        .execute(conn)?;
+        .exec(conn)?;
     diesel::insert_into(gsp_keys::table)
         .values((
             gsp_keys::private_key_pem.eq(private_key_pem),
             gsp_keys::certificate_pem.eq(certificate_pem),
             gsp_keys::created_at.eq(now.naive_utc()),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::schema::{gsp_clients, gsp_sessions};
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// Why a session ended.
 pub const ENDED_BY_LOGOUT: &str = "logout";
@@ -23,7 +23,7 @@ pub struct WireKeys<'a> {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = gsp_sessions, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = gsp_sessions)]
 pub struct GspSession {
     pub id: i32,
     pub taxpayer_id: i32,
@@ -57,7 +57,7 @@ pub fn create(
             gsp_sessions::sek.eq(wire.map(|w| w.sek)),
             gsp_sessions::app_key_hash.eq(wire.map(|w| w.app_key_hash)),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
@@ -67,12 +67,12 @@ pub fn find_by_token(
     client: i32,
     token_hash: &str,
 ) -> QueryResult<Option<GspSession>> {
-    gsp_sessions::table
+    crate::per_backend!(conn, |c| gsp_sessions::table
         .filter(gsp_sessions::token_hash.eq(token_hash))
         .filter(gsp_sessions::gsp_client_id.eq(client))
         .select(GspSession::as_select())
-        .get_result(conn)
-        .optional()
+        .get_result(c))
+    .optional()
 }
 
 /// Live (not ended, not expired) sessions of a taxpayer with one client.
@@ -88,7 +88,7 @@ pub fn live_count(
         .filter(gsp_sessions::ended_at.is_null())
         .filter(gsp_sessions::expires_at.gt(now.naive_utc()))
         .count()
-        .get_result(conn)
+        .fetch_one(conn)
 }
 
 /// Gives a session a new token and expiry (a refresh); the old token stops working.
@@ -108,7 +108,7 @@ pub fn rotate(
             gsp_sessions::sek.eq(wire.map(|w| w.sek)),
             gsp_sessions::app_key_hash.eq(wire.map(|w| w.app_key_hash)),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
@@ -126,7 +126,7 @@ pub fn touch(
             .filter(gsp_sessions::last_used_at.lt(stale_before.naive_utc())),
     )
     .set(gsp_sessions::last_used_at.eq(now.naive_utc()))
-    .execute(conn)
+    .exec(conn)
     .map(drop)
 }
 
@@ -140,7 +140,7 @@ pub fn end(conn: &mut Conn, id: i32, now: DateTime<Utc>, reason: &str) -> QueryR
         gsp_sessions::ended_at.eq(now.naive_utc()),
         gsp_sessions::end_reason.eq(reason),
     ))
-    .execute(conn)
+    .exec(conn)
     .map(drop)
 }
 
@@ -161,7 +161,7 @@ pub fn end_all(
         gsp_sessions::ended_at.eq(now.naive_utc()),
         gsp_sessions::end_reason.eq(reason),
     ))
-    .execute(conn)?;
+    .exec(conn)?;
     // Expired sessions are ended too, so nothing of the taxpayer stays open.
     diesel::update(
         gsp_sessions::table
@@ -172,7 +172,7 @@ pub fn end_all(
         gsp_sessions::ended_at.eq(now.naive_utc()),
         gsp_sessions::end_reason.eq(reason),
     ))
-    .execute(conn)?;
+    .exec(conn)?;
     Ok(live)
 }
 
@@ -195,7 +195,7 @@ pub fn end_for_encrypted_clients(
         gsp_sessions::ended_at.eq(now.naive_utc()),
         gsp_sessions::end_reason.eq(reason),
     ))
-    .execute(conn)
+    .exec(conn)
 }
 
 /// Ends every open session of a GSP client; returns how many there were.
@@ -214,7 +214,7 @@ pub fn end_for_client(
         gsp_sessions::ended_at.eq(now.naive_utc()),
         gsp_sessions::end_reason.eq(reason),
     ))
-    .execute(conn)
+    .exec(conn)
 }
 
 /// Ends the open sessions issued or refreshed after `now` (the demo clock moved
@@ -239,7 +239,7 @@ pub fn end_issued_after(
         gsp_sessions::ended_at.eq(now.naive_utc()),
         gsp_sessions::end_reason.eq(reason),
     ))
-    .execute(conn)
+    .exec(conn)
 }
 
 /// A GSP client holding at least one live session for the taxpayer.
@@ -270,7 +270,7 @@ pub fn applications_with_access(
             gsp_sessions::last_used_at,
             gsp_sessions::expires_at,
         ))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let mut apps: Vec<ApplicationAccess> = Vec::new();
     for (name, created, used, expires) in rows {
         match apps.last_mut() {

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::login_rate;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// An address's window after counting one more attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub fn count_attempt(
         let current: Option<(NaiveDateTime, i32)> = login_rate::table
             .find(address)
             .select((login_rate::window_start, login_rate::attempts))
-            .get_result(conn)
+            .fetch_one(conn)
             .optional()?;
         let (start, attempts) = match current {
             Some((start, attempts)) if now < start + length => (start, attempts + 1),
@@ -59,5 +59,5 @@ pub fn count_attempt(
 /// Forgets windows that began before `before`: they have ended.
 pub fn sweep(conn: &mut Conn, before: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(login_rate::table.filter(login_rate::window_start.lt(before.naive_utc())))
-        .execute(conn)
+        .exec(conn)
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::login_throttle;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// How long a failure count is kept once no failure adds to it and no lock runs.
 pub const FORGET_AFTER: TimeDelta = TimeDelta::days(1);
@@ -50,7 +50,7 @@ pub enum Reservation {
 pub const PENDING_GIVEN_UP_AFTER: TimeDelta = TimeDelta::minutes(1);
 
 #[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = login_throttle, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = login_throttle)]
 struct Row {
     failures: i32,
     locked_until: Option<NaiveDateTime>,
@@ -72,11 +72,11 @@ impl Row {
 }
 
 fn row(conn: &mut Conn, key: &ThrottleKey) -> QueryResult<Option<Row>> {
-    login_throttle::table
+    crate::per_backend!(conn, |c| login_throttle::table
         .find(key.stored())
         .select(Row::as_select())
-        .get_result(conn)
-        .optional()
+        .get_result(c))
+    .optional()
 }
 
 /// The end of the lock on `key`, if it is locked at `now`.
@@ -212,7 +212,7 @@ pub fn lock(
 /// trainer lifts a lock.
 pub fn clear(conn: &mut Conn, key: &ThrottleKey) -> QueryResult<()> {
     diesel::delete(login_throttle::table.find(key.stored()))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
@@ -230,7 +230,7 @@ pub fn locked_taxpayers(
         .filter(login_throttle::throttle_key.eq_any(keys))
         .filter(login_throttle::locked_until.gt(now.naive_utc()))
         .select((login_throttle::throttle_key, login_throttle::locked_until))
-        .load(conn)?;
+        .fetch_all(conn)?;
     Ok(rows
         .into_iter()
         .filter_map(|(key, until)| {
@@ -247,7 +247,7 @@ pub fn clear_taxpayers(conn: &mut Conn, usernames: &[&str]) -> QueryResult<usize
         .map(|u| ThrottleKey::Taxpayer((*u).to_string()).stored())
         .collect();
     diesel::delete(login_throttle::table.filter(login_throttle::throttle_key.eq_any(keys)))
-        .execute(conn)
+        .exec(conn)
 }
 
 /// Forgets failures that are older than `forget_after` and hold no running lock, so
@@ -263,5 +263,5 @@ pub fn sweep(conn: &mut Conn, now: DateTime<Utc>, forget_after: TimeDelta) -> Qu
                     .or(login_throttle::locked_until.le(now_naive)),
             ),
     )
-    .execute(conn)
+    .exec(conn)
 }

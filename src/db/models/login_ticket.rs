@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::schema::login_tickets;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// Stores a ticket for `taxpayer`, good until `expires_at`. Tickets that have
 /// expired are swept on the way.
@@ -18,14 +18,14 @@ pub fn insert(
     expires_at: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::delete(login_tickets::table.filter(login_tickets::expires_at.le(now.naive_utc())))
-        .execute(conn)?;
+        .exec(conn)?;
     diesel::insert_into(login_tickets::table)
         .values((
             login_tickets::ticket_hash.eq(ticket_hash),
             login_tickets::taxpayer_id.eq(taxpayer.0),
             login_tickets::expires_at.eq(expires_at.naive_utc()),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
@@ -42,7 +42,7 @@ pub fn spend(
             .filter(login_tickets::expires_at.gt(now.naive_utc())),
     )
     .returning(login_tickets::taxpayer_id)
-    .get_result::<i32>(conn)
+    .fetch_one::<i32>(conn)
     .optional()
     .map(|id| id.map(TaxpayerId))
 }

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::schema::messages;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = messages, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = messages)]
 pub struct Message {
     pub id: i32,
     pub sent_at: NaiveDateTime,
@@ -24,28 +24,29 @@ pub fn send(conn: &mut Conn, to: TaxpayerId, at: DateTime<Utc>, body: &str) -> Q
             messages::sent_at.eq(at.naive_utc()),
             messages::body.eq(body),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
 /// The newest `limit` messages of a taxpayer, newest first.
 pub fn recent(conn: &mut Conn, of: TaxpayerId, limit: i64) -> QueryResult<Vec<Message>> {
-    messages::table
+    crate::per_backend!(conn, |c| messages::table
         .filter(messages::taxpayer_id.eq(of.0))
         .order(messages::id.desc())
         .limit(limit)
         .select(Message::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// The newest message of a taxpayer, if any.
 pub fn newest(conn: &mut Conn, of: TaxpayerId) -> QueryResult<Option<Message>> {
-    messages::table
+    crate::per_backend!(conn, |c| messages::table
         .filter(messages::taxpayer_id.eq(of.0))
         .order(messages::id.desc())
         .select(Message::as_select())
-        .first(conn)
-        .optional()
+        .limit(1)
+        .get_result(c))
+    .optional()
 }
 
 /// Marks the taxpayer's messages up to `up_to` (an id the page showed) as seen at `at`.
@@ -62,5 +63,5 @@ pub fn mark_read(
             .filter(messages::read_at.is_null()),
     )
     .set(messages::read_at.eq(at.naive_utc()))
-    .execute(conn)
+    .exec(conn)
 }

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::schema::otp_requests;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = otp_requests, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = otp_requests)]
 pub struct OtpRequest {
     pub id: i32,
     pub otp_hash: String,
@@ -34,7 +34,7 @@ pub fn open(
             otp_requests::created_at.eq(now.naive_utc()),
             otp_requests::expires_at.eq(expires_at.naive_utc()),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
@@ -44,14 +44,15 @@ pub fn current(
     taxpayer: TaxpayerId,
     client: i32,
 ) -> QueryResult<Option<OtpRequest>> {
-    otp_requests::table
+    crate::per_backend!(conn, |c| otp_requests::table
         .filter(otp_requests::taxpayer_id.eq(taxpayer.0))
         .filter(otp_requests::gsp_client_id.eq(client))
         .filter(otp_requests::closed_at.is_null())
         .order(otp_requests::id.desc())
         .select(OtpRequest::as_select())
-        .first(conn)
-        .optional()
+        .limit(1)
+        .get_result(c))
+    .optional()
 }
 
 /// How many OTPs `client` has asked for `taxpayer` since `since`, and when the
@@ -70,7 +71,8 @@ pub fn asked_since(
             diesel::dsl::count_star(),
             diesel::dsl::min(otp_requests::created_at),
         ))
-        .first(conn)
+        .limit(1)
+        .fetch_one(conn)
 }
 
 /// Counts a wrong try; returns the number of wrong tries so far.
@@ -78,13 +80,13 @@ pub fn record_wrong_try(conn: &mut Conn, id: i32) -> QueryResult<i32> {
     diesel::update(otp_requests::table.find(id))
         .set(otp_requests::wrong_tries.eq(otp_requests::wrong_tries + 1))
         .returning(otp_requests::wrong_tries)
-        .get_result(conn)
+        .fetch_one(conn)
 }
 
 pub fn close(conn: &mut Conn, id: i32, now: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(otp_requests::table.find(id))
         .set(otp_requests::closed_at.eq(now.naive_utc()))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
@@ -101,10 +103,10 @@ pub fn close_all(
     match client {
         Some(c) => diesel::update(open.filter(otp_requests::gsp_client_id.eq(c)))
             .set(otp_requests::closed_at.eq(now.naive_utc()))
-            .execute(conn),
+            .exec(conn),
         None => diesel::update(open)
             .set(otp_requests::closed_at.eq(now.naive_utc()))
-            .execute(conn),
+            .exec(conn),
     }
 }
 
@@ -112,7 +114,7 @@ pub fn close_all(
 /// otherwise stay valid, and count against the hourly cap, far past real time.
 pub fn delete_made_after(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(otp_requests::table.filter(otp_requests::created_at.gt(now.naive_utc())))
-        .execute(conn)
+        .exec(conn)
 }
 
 /// Closes every open OTP of a GSP client (the client was revoked).
@@ -123,5 +125,5 @@ pub fn close_for_client(conn: &mut Conn, client: i32, now: DateTime<Utc>) -> Que
             .filter(otp_requests::closed_at.is_null()),
     )
     .set(otp_requests::closed_at.eq(now.naive_utc()))
-    .execute(conn)
+    .exec(conn)
 }

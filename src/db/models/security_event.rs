@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::models::Origin;
 use crate::db::schema::security_events;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl EventKind {
 
 /// A row of the log, as read back.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = security_events, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = security_events)]
 pub struct SecurityEvent {
     pub id: i32,
     pub occurred_at: NaiveDateTime,
@@ -66,14 +66,14 @@ pub fn record(
             security_events::user_agent.eq(origin.user_agent.as_deref()),
             security_events::detail.eq(detail),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
 /// All events, oldest first.
 pub fn all(conn: &mut Conn) -> QueryResult<Vec<SecurityEvent>> {
-    security_events::table
+    crate::per_backend!(conn, |c| security_events::table
         .order(security_events::id.asc())
         .select(SecurityEvent::as_select())
-        .load(conn)
+        .load(c))
 }

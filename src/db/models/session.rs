@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::schema::sessions;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sessions)]
@@ -28,14 +28,14 @@ pub fn load_state(
         .find(key_hash)
         .filter(sessions::expires_at.gt(now.naive_utc()))
         .select((sessions::state, sessions::expires_at))
-        .get_result(conn)
+        .fetch_one(conn)
         .optional()
 }
 
 pub fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
         .values(new)
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
@@ -58,7 +58,7 @@ pub fn update_state(
         sessions::taxpayer_id.eq(taxpayer_id),
         sessions::expires_at.eq(expires_at.naive_utc()),
     ))
-    .execute(conn)
+    .exec(conn)
 }
 
 /// Moves a live session's expiry to `expires_at`, if it is earlier than
@@ -77,19 +77,19 @@ pub fn extend(
             .filter(sessions::expires_at.lt(stale_before.naive_utc())),
     )
     .set(sessions::expires_at.eq(expires_at.naive_utc()))
-    .execute(conn)
+    .exec(conn)
     .map(drop)
 }
 
 pub fn delete(conn: &mut Conn, key_hash: &str) -> QueryResult<()> {
     diesel::delete(sessions::table.find(key_hash))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
 /// Ends every session of a taxpayer; returns how many there were.
 pub fn delete_for_taxpayer(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::taxpayer_id.eq(taxpayer.0))).execute(conn)
+    diesel::delete(sessions::table.filter(sessions::taxpayer_id.eq(taxpayer.0))).exec(conn)
 }
 
 /// Replaces the state of every session of `taxpayers` with `state` and detaches them
@@ -100,12 +100,12 @@ pub fn replace_state_of(conn: &mut Conn, taxpayers: &[i32], state: &str) -> Quer
             sessions::state.eq(state),
             sessions::taxpayer_id.eq(None::<i32>),
         ))
-        .execute(conn)
+        .exec(conn)
 }
 
 /// Removes sessions that expired before `now`.
 pub fn delete_expired(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::expires_at.le(now.naive_utc()))).execute(conn)
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(now.naive_utc()))).exec(conn)
 }
 
 /// How many live sessions a taxpayer has.
@@ -118,5 +118,5 @@ pub fn count_for_taxpayer(
         .filter(sessions::taxpayer_id.eq(taxpayer.0))
         .filter(sessions::expires_at.gt(now.naive_utc()))
         .count()
-        .get_result(conn)
+        .fetch_one(conn)
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::taxpayers;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// The id of a taxpayer row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -18,7 +18,7 @@ impl From<i32> for TaxpayerId {
 
 /// A taxpayer as read from the database.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = taxpayers, check_for_backend(crate::db::MultiBackend))]
+#[diesel(table_name = taxpayers)]
 pub struct Taxpayer {
     #[diesel(deserialize_as = i32)]
     pub id: TaxpayerId,
@@ -71,20 +71,20 @@ pub fn insert(conn: &mut Conn, new: &NewTaxpayer<'_>) -> QueryResult<TaxpayerId>
     diesel::insert_into(taxpayers::table)
         .values(new)
         .returning(taxpayers::id)
-        .get_result::<i32>(conn)
+        .fetch_one::<i32>(conn)
         .map(TaxpayerId)
 }
 
 pub fn count(conn: &mut Conn) -> QueryResult<i64> {
-    taxpayers::table.count().get_result(conn)
+    taxpayers::table.count().fetch_one(conn)
 }
 
 pub fn find(conn: &mut Conn, id: TaxpayerId) -> QueryResult<Option<Taxpayer>> {
-    taxpayers::table
+    crate::per_backend!(conn, |c| taxpayers::table
         .find(id.0)
         .select(Taxpayer::as_select())
-        .get_result(conn)
-        .optional()
+        .get_result(c))
+    .optional()
 }
 
 /// The taxpayer with `id`, and how many of their messages are unread (for the page
@@ -96,27 +96,27 @@ pub fn find_with_unread(conn: &mut Conn, id: TaxpayerId) -> QueryResult<Option<(
         .filter(messages::read_at.is_null())
         .count()
         .single_value();
-    taxpayers::table
+    crate::per_backend!(conn, |c| taxpayers::table
         .find(id.0)
         .select((Taxpayer::as_select(), unread))
-        .get_result::<(Taxpayer, Option<i64>)>(conn)
-        .optional()
-        .map(|found| found.map(|(t, unread)| (t, unread.unwrap_or(0))))
+        .get_result::<(Taxpayer, Option<i64>)>(c))
+    .optional()
+    .map(|found| found.map(|(t, unread)| (t, unread.unwrap_or(0))))
 }
 
 pub fn find_by_username(conn: &mut Conn, username: &str) -> QueryResult<Option<Taxpayer>> {
-    taxpayers::table
+    crate::per_backend!(conn, |c| taxpayers::table
         .filter(taxpayers::username.eq(username))
         .select(Taxpayer::as_select())
-        .get_result(conn)
-        .optional()
+        .get_result(c))
+    .optional()
 }
 
 pub fn exists_with_gstin(conn: &mut Conn, gstin: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         taxpayers::table.filter(taxpayers::gstin.eq(gstin)),
     ))
-    .get_result(conn)
+    .fetch_one(conn)
 }
 
 /// Records a successful login: the previous login time moves back one place.
@@ -130,13 +130,13 @@ pub fn record_login_success(
             taxpayers::previous_login_at.eq(taxpayers::last_login_at),
             taxpayers::last_login_at.eq(now.naive_utc()),
         ))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }
 
 pub fn update_password_hash(conn: &mut Conn, id: TaxpayerId, hash: &str) -> QueryResult<()> {
     diesel::update(taxpayers::table.find(id.0))
         .set(taxpayers::password_hash.eq(hash))
-        .execute(conn)
+        .exec(conn)
         .map(drop)
 }

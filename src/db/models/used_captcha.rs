@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::used_captchas;
-use crate::db::Conn;
+use crate::db::{Conn, Run};
 
 /// Spends `nonce`; false when it was spent already (by this request's twin, say).
 /// One statement, so two concurrent tries cannot both spend it.
@@ -22,5 +22,5 @@ pub fn spend(conn: &mut Conn, nonce: &str, now: DateTime<Utc>) -> QueryResult<bo
 /// Forgets nonces spent before `before`: their captchas have expired anyway.
 pub fn sweep(conn: &mut Conn, before: DateTime<Utc>) -> QueryResult<usize> {
     diesel::delete(used_captchas::table.filter(used_captchas::used_at.lt(before.naive_utc())))
-        .execute(conn)
+        .exec(conn)
 }
