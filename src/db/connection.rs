@@ -8,6 +8,8 @@
 //! The derive cannot skip a variant by `cfg`, so the enum is written out for each
 //! feature set.
 
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::query_dsl::LoadQuery;
 #[cfg(feature = "postgres")]
@@ -110,3 +112,28 @@ pub trait Run: Sized {
 }
 
 impl<T> Run for T {}
+
+/// Statements without parameters, each its own type so that Diesel's statement cache
+/// finds them by type and prepares each once per connection (`sql_query` text is
+/// prepared again at every use).
+macro_rules! fixed_statements {
+    ($($(#[$doc:meta])* $name:ident = $sql:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, QueryId)]
+        pub(super) struct $name;
+
+        impl<DB: Backend> QueryFragment<DB> for $name {
+            fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+                out.push_sql($sql);
+                Ok(())
+            }
+        }
+    )*};
+}
+
+fixed_statements! {
+    /// Opens a transaction; on SQLite it takes no lock until the first read.
+    Begin = "BEGIN";
+    /// Ends the open transaction.
+    Commit = "COMMIT";
+}

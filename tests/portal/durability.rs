@@ -259,6 +259,36 @@ async fn ctrl_c_lets_requests_in_flight_finish_then_exits_0() {
 }
 
 #[actix_web::test]
+async fn on_sqlite_the_statements_of_one_read_see_one_snapshot() {
+    // `db::run` makes its work one read transaction on SQLite: a commit that lands
+    // between two of its statements is not seen halfway (the page's state, history
+    // and applications agree). PostgreSQL gives each statement its own snapshot.
+    use gst_portal::db::schema::app_settings;
+    let app = spawn_app().await;
+    let count =
+        |conn: &mut gst_portal::db::Conn| app_settings::table.count().fetch_one::<i64>(conn);
+    let (before, after) = gst_portal::db::run(&app.pool, |conn| {
+        let before = count(conn)?;
+        let mut writer = app.pool.get().expect("a writer connection");
+        diesel::insert_into(app_settings::table)
+            .values((
+                app_settings::name.eq("snapshot"),
+                app_settings::value.eq("v"),
+            ))
+            .exec(&mut writer)?;
+        let after = count(conn)?;
+        diesel::QueryResult::Ok((before, after))
+    })
+    .await
+    .unwrap();
+    let now = count(&mut app.pool.get().unwrap()).unwrap();
+    assert_eq!(now, before + 1, "the write was committed");
+    if postgres_server().is_none() {
+        assert_eq!(after, before, "the read saw a commit made during it");
+    }
+}
+
+#[actix_web::test]
 async fn work_that_writes_without_the_writers_turn_fails_loudly() {
     // `db::run` hands out read-only connections: a write there would skip the
     // writers' queue, so SQLite refuses it instead of letting it race.
