@@ -180,10 +180,12 @@ pub struct OpenSession {
 }
 
 /// A protected call: the taxpayer whose GSTIN is asked for, if `token_hash` opens a
-/// live session of `client` for `username` and access is on. Only reads, in one
-/// transaction (a consistent snapshot): a "No" that committed first is seen, and one
-/// that commits after finds the call already answered, as if it had come first.
-/// Record the use with [`record_use`] when it is due.
+/// live session of `client` for `username` and access is on. Only reads, for
+/// [`crate::db::run`]: a "No" that committed first is seen, and one that commits
+/// after finds the call already answered, as if it had come first. (On SQLite the
+/// reads share one snapshot; on PostgreSQL each has its own, and a "No" landing
+/// between them is seen by the access check or finds the session ended: the call is
+/// refused either way.) Record the use with [`record_use`] when it is due.
 pub fn open_session(
     conn: &mut Conn,
     client: &GspClient,
@@ -192,34 +194,32 @@ pub fn open_session(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Verdict<OpenSession>> {
-    conn.transaction(|conn| {
-        let Some(t) = taxpayer::find_by_username(conn, username)? else {
-            return Ok(Err(ApiFailure::InvalidSession));
-        };
-        let session = gsp_session::find_by_token(conn, client.id, token_hash)?
-            .filter(|s| s.taxpayer_id == t.id.0);
-        let Some(session) = session else {
-            return Ok(Err(ApiFailure::InvalidSession));
-        };
-        if let Err(refusal) = access_until(conn, Some(&t), now)? {
-            return Ok(Err(refusal));
-        }
-        if session.ended_at.is_some() {
-            return Ok(Err(ApiFailure::InvalidSession));
-        }
-        if session.expires_at.and_utc() <= now {
-            return Ok(Err(ApiFailure::SessionExpired));
-        }
-        if t.gstin != gstin {
-            return Ok(Err(ApiFailure::Unauthorised));
-        }
-        Ok(Ok(OpenSession {
-            taxpayer: t,
-            session: session.id,
-            use_due: session.last_used_at.and_utc() < now - LAST_USED_SLACK,
-            sek: session.sek.as_deref().and_then(stored_key),
-        }))
-    })
+    let Some(t) = taxpayer::find_by_username(conn, username)? else {
+        return Ok(Err(ApiFailure::InvalidSession));
+    };
+    let session = gsp_session::find_by_token(conn, client.id, token_hash)?
+        .filter(|s| s.taxpayer_id == t.id.0);
+    let Some(session) = session else {
+        return Ok(Err(ApiFailure::InvalidSession));
+    };
+    if let Err(refusal) = access_until(conn, Some(&t), now)? {
+        return Ok(Err(refusal));
+    }
+    if session.ended_at.is_some() {
+        return Ok(Err(ApiFailure::InvalidSession));
+    }
+    if session.expires_at.and_utc() <= now {
+        return Ok(Err(ApiFailure::SessionExpired));
+    }
+    if t.gstin != gstin {
+        return Ok(Err(ApiFailure::Unauthorised));
+    }
+    Ok(Ok(OpenSession {
+        taxpayer: t,
+        session: session.id,
+        use_due: session.last_used_at.and_utc() < now - LAST_USED_SLACK,
+        sek: session.sek.as_deref().and_then(stored_key),
+    }))
 }
 
 impl OpenSession {
