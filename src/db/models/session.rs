@@ -17,19 +17,33 @@ pub struct NewSession<'a> {
     pub expires_at: NaiveDateTime,
 }
 
-/// The state of a live session, or `None` if there is none or it has expired.
-/// The state of a live session and when it expires.
+/// A live session as stored.
+pub struct LiveSession {
+    pub state: String,
+    pub expires_at: NaiveDateTime,
+    /// The taxpayer logged in with it, if any.
+    pub taxpayer: Option<TaxpayerId>,
+}
+
+/// The live session with this key hash, or `None` if there is none or it has expired.
 pub fn load_state(
     conn: &mut Conn,
     key_hash: &str,
     now: DateTime<Utc>,
-) -> QueryResult<Option<(String, NaiveDateTime)>> {
+) -> QueryResult<Option<LiveSession>> {
     sessions::table
         .find(key_hash)
         .filter(sessions::expires_at.gt(now.naive_utc()))
-        .select((sessions::state, sessions::expires_at))
-        .fetch_one(conn)
+        .select((sessions::state, sessions::expires_at, sessions::taxpayer_id))
+        .fetch_one::<(String, NaiveDateTime, Option<i32>)>(conn)
         .optional()
+        .map(|found| {
+            found.map(|(state, expires_at, taxpayer)| LiveSession {
+                state,
+                expires_at,
+                taxpayer: taxpayer.map(TaxpayerId),
+            })
+        })
 }
 
 pub fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<()> {
