@@ -1,9 +1,8 @@
 //! One connection type over the backends this build has: SQLite always, PostgreSQL
 //! with the `postgres` feature. Diesel's `MultiConnection` gives it connections,
 //! transactions and migrations for both. Queries are written once, with Diesel's
-//! builder, and run through [`Run`] on the backend's own connection; the few
-//! statements that differ in text per backend (upserts) go through
-//! [`per_backend!`](crate::per_backend).
+//! builder, and run through [`Run`] on the backend's own connection; the few that
+//! [`Run`] cannot take go through [`per_backend!`](crate::per_backend).
 //!
 //! The derive cannot skip a variant by `cfg`, so the enum is written out for each
 //! feature set.
@@ -32,8 +31,9 @@ pub enum Conn {
 }
 
 /// Runs `$body` with `$c` bound to the backend's own connection inside `$conn`, for
-/// statements `MultiConnection` cannot build, such as `ON CONFLICT`, and for work
-/// [`Run`] does not cover (`load_iter`). The body is the same text for every
+/// statements that differ in text per backend (`ON CONFLICT`), for queries whose type
+/// names the backend (a select of `as_select()`, which must be built in each arm), and
+/// for what [`Run`] does not cover (`load_iter`). The body is the same text for every
 /// backend, so a query is still written once.
 #[macro_export]
 macro_rules! per_backend {
