@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use actix_session::config::{BrowserSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
+use actix_web::body::MessageBody;
 use actix_web::cookie::{time::Duration as CookieDuration, Key, SameSite};
-use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{from_fn, Condition, DefaultHeaders};
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Condition, DefaultHeaders, Next};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
@@ -242,6 +243,15 @@ fn security_headers(settings: &Settings) -> DefaultHeaders {
     }
 }
 
+/// Each request's reads share one read transaction until the request waits (see
+/// [`db::sharing_reads`]).
+async fn share_reads(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    db::sharing_reads(next.call(req)).await
+}
+
 /// Sessions in the database, behind a cookie that is HttpOnly and SameSite=Strict
 /// (and Secure with `__Host-` over https), idle-timed by the store.
 fn session_middleware(
@@ -301,6 +311,7 @@ fn serve(
             .wrap(security_headers(&settings))
             .wrap(from_fn(routes::deadline::body_deadline))
             .wrap(from_fn(telemetry::log_request))
+            .wrap(from_fn(share_reads))
             .app_data(pool.clone())
             .app_data(clock.clone())
             .app_data(hasher.clone())

@@ -7,7 +7,9 @@ pub mod models;
 pub mod schema;
 mod writer;
 
+use std::cell::RefCell;
 use std::fmt;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -143,6 +145,9 @@ pub struct Pool {
     /// PostgreSQL's read-only transactions), for [`run`]: work that writes without
     /// taking the writer's turn fails loudly instead.
     readers: Lender,
+    /// Whether the reads of one request share a read transaction: on SQLite (see
+    /// [`sharing_reads`]).
+    shares_reads: bool,
     writer: std::sync::mpsc::Sender<writer::Job>,
 }
 
@@ -335,6 +340,7 @@ pub fn open(database: &Database) -> anyhow::Result<Pool> {
             .context("could not start the database writer")?,
         connections,
         readers: Lender::new(build(8, true), &lost_at),
+        shares_reads: !remote,
     })
 }
 
@@ -365,11 +371,17 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
 /// than once per statement: those locks (a system call each, under a mutex that the
 /// workers share) were a third of the page's time. On PostgreSQL each statement has
 /// its own snapshot; a transaction there would cost two more round trips per read.
+///
+/// Inside [`sharing_reads`] (every request), the reads of a request on SQLite share
+/// one such transaction until the request next waits.
 pub async fn run<T, E, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: Into<AppError>,
 {
+    if pool.shares_reads && SHARED_READ.try_with(|_| ()).is_ok() {
+        return SHARED_READ.with(|held| in_shared_read(pool, &mut held.borrow_mut(), work));
+    }
     // The async workers are the only callers, each running one read to the end
     // before the next, so the reader pool (larger than the worker count) never makes
     // this wait unless the database is away.
@@ -385,6 +397,84 @@ where
     result
 }
 
+tokio::task_local! {
+    /// The read transaction that the reads of a request share, once one has read.
+    static SHARED_READ: RefCell<Option<SharedRead>>;
+}
+
+/// Runs `request` (a request's handling, with its middleware) so that on SQLite its
+/// reads share one read transaction, from its first read until it next waits, writes
+/// or ends. The session's read and the page's read are then one transaction: each
+/// transaction takes and lets go SQLite's read lock (a mutex the workers share and a
+/// system call), which was about a tenth of the page's time under load (issue 17).
+///
+/// The transaction is let go each time the request waits, so a reader connection is
+/// never kept across a wait: a worker holds at most one, whatever number of requests
+/// wait on slow bodies, and no snapshot stays open for long. [`write`] lets it go too,
+/// so a read after a write sees it. Reads in between see one snapshot, as reads in
+/// one [`run`] do.
+pub async fn sharing_reads<F: Future>(request: F) -> F::Output {
+    let mut request = std::pin::pin!(request);
+    std::future::poll_fn(|cx| {
+        // The slot, and with it any transaction opened during this poll, is dropped
+        // when the poll returns, be the request done or waiting.
+        SHARED_READ.sync_scope(RefCell::new(None), || request.as_mut().poll(cx))
+    })
+    .await
+}
+
+/// A reader in a read transaction, shared by the reads of one request until dropped.
+struct SharedRead(PooledConnection<Manager>);
+
+impl Drop for SharedRead {
+    fn drop(&mut self) {
+        // A failure is dealt with in `end_read`; the reads that shared it are done.
+        let _ = end_read(&mut self.0);
+    }
+}
+
+/// `work` in the request's shared read transaction, opened now if it is not yet.
+fn in_shared_read<T, E, F>(
+    pool: &Pool,
+    held: &mut Option<SharedRead>,
+    work: F,
+) -> Result<T, AppError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: Into<AppError>,
+{
+    let shared = match held {
+        Some(shared) => shared,
+        None => {
+            let mut conn = pool.readers.lend().map_err(AppError::from)?;
+            connection::Begin.exec(&mut conn)?;
+            held.insert(SharedRead(conn))
+        }
+    };
+    let result = work(&mut shared.0).map_err(Into::into);
+    if let Err(AppError::DatabaseAway(_)) = &result {
+        pool.readers.lost(&mut shared.0);
+        *held = None;
+    }
+    result
+}
+
+/// Lets go of this request's shared read transaction, if it has one.
+fn end_shared_read() {
+    let _ = SHARED_READ.try_with(|held| held.borrow_mut().take());
+}
+
+/// Ends a read transaction. Nothing was written, so COMMIT only lets the snapshot
+/// go; should it fail, the connection may still be in the transaction, and the pool
+/// must not lend it again.
+fn end_read(conn: &mut Conn) -> diesel::QueryResult<()> {
+    let ended = connection::Commit.exec(conn).map(drop);
+    if ended.is_err() {
+        drop_when_returned(conn);
+    }
+    ended
+}
+
 /// `work` in one transaction on a reader. `BEGIN` and `COMMIT` are statements kept
 /// prepared (Diesel's transaction manager would parse them anew each time, which cost
 /// more than the locks saved); the work never opens transactions of its own, since
@@ -396,12 +486,7 @@ where
 {
     connection::Begin.exec(conn)?;
     let result = work(conn).map_err(Into::into);
-    // Nothing was written, so COMMIT only lets the snapshot go. Should it fail, the
-    // connection may still be in the transaction: the pool must not lend it again.
-    let ended = connection::Commit.exec(conn);
-    if ended.is_err() {
-        drop_when_returned(conn);
-    }
+    let ended = end_read(conn);
     let value = result?;
     ended?;
     Ok(value)
@@ -429,6 +514,8 @@ where
     E: Into<AppError> + Send + 'static,
     T: Send + 'static,
 {
+    // A read after this write must see it.
+    end_shared_read();
     let (answer, answered) = tokio::sync::oneshot::channel();
     pool.writer
         .send(writer::job(work, answer))

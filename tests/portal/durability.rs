@@ -289,6 +289,81 @@ async fn on_sqlite_the_statements_of_one_read_see_one_snapshot() {
 }
 
 #[actix_web::test]
+async fn the_reads_of_a_request_share_one_snapshot_until_it_waits_or_writes() {
+    // `db::sharing_reads` (round every request): on SQLite the session's read and the
+    // page's read are one transaction, let go when the request waits or writes.
+    use gst_portal::db::{self, schema::app_settings};
+    let app = spawn_app().await;
+    let count = |conn: &mut db::Conn| app_settings::table.count().fetch_one::<i64>(conn);
+    let insert = |name: &'static str| {
+        move |conn: &mut db::Conn| {
+            diesel::insert_into(app_settings::table)
+                .values((app_settings::name.eq(name), app_settings::value.eq("v")))
+                .exec(conn)
+        }
+    };
+    let seen = db::sharing_reads(async {
+        let first = db::run(&app.pool, count).await.unwrap();
+        // Another process's commit, between two reads that do not wait.
+        insert("beside")(&mut app.pool.get().unwrap()).unwrap();
+        let same_poll = db::run(&app.pool, count).await.unwrap();
+        actix_web::rt::task::yield_now().await;
+        let after_wait = db::run(&app.pool, count).await.unwrap();
+        db::write(&app.pool, insert("own")).await.unwrap();
+        let after_write = db::run(&app.pool, count).await.unwrap();
+        [first, same_poll, after_wait, after_write]
+    })
+    .await;
+    let first = seen[0];
+    let same_poll = if postgres_server().is_none() {
+        first
+    } else {
+        first + 1
+    };
+    assert_eq!(seen, [first, same_poll, first + 1, first + 2]);
+}
+
+#[actix_web::test]
+async fn requests_waiting_on_their_bodies_hold_no_database_reader() {
+    // A request lets its shared read go whenever it waits. Logged-in form posts whose
+    // bodies trickle in (more of them than the pool has readers, each after its
+    // session's read) must not leave the page waiting for a reader.
+    use std::io::Write;
+    use std::time::Duration;
+    let app = spawn_app().await;
+    let b = app.logged_in().await;
+    let cookie = format!("gst_session={}", b.cookie("gst_session").unwrap());
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut waiting = Vec::new();
+    for _ in 0..12 {
+        let mut socket = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            socket,
+            "POST /profile/api-access HTTP/1.1\r\nHost: portal\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ncsrf"
+        )
+        .unwrap();
+        waiting.push(socket);
+    }
+    // Time for the portal to read each post's session, however busy the machine.
+    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    let page = actix_web::rt::time::timeout(Duration::from_secs(10), b.get("/profile/api-access"))
+        .await
+        .expect("the page waited for a database reader");
+    for mut socket in &waiting {
+        use std::io::Read;
+        socket.set_nonblocking(true).unwrap();
+        let unanswered = socket.read(&mut [0u8; 64]).unwrap_err();
+        assert_eq!(
+            unanswered.kind(),
+            std::io::ErrorKind::WouldBlock,
+            "a post was answered"
+        );
+    }
+    assert_eq!(page.status, StatusCode::OK);
+}
+
+#[actix_web::test]
 async fn work_that_writes_without_the_writers_turn_fails_loudly() {
     // `db::run` hands out read-only connections: a write there would skip the
     // writers' queue, so SQLite refuses it instead of letting it race.
