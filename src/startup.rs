@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::address_limit::SharedCount;
 use crate::auth::password::{self, Hasher};
-use crate::auth::session_store::{self, DbSessionStore};
+use crate::auth::session_store::DbSessionStore;
 use crate::auth::visitor::{self, CookieKey};
 use crate::auth::TrainerCredential;
 use crate::clock::Clock;
@@ -368,7 +368,6 @@ fn serve(
                     store.clone(),
                     key.clone(),
                 ))
-                .wrap(from_fn(session_store::keep_viewer))
                 .wrap(from_fn(routes::error_page::session_failures)),
         )
     })

@@ -5,7 +5,6 @@ use std::pin::Pin;
 
 use crate::auth::password::fingerprint;
 use crate::auth::session::TypedSession;
-use crate::auth::session_store::take_viewer;
 use crate::auth::TrainerCredential;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -108,10 +107,7 @@ pub async fn viewer(req: &HttpRequest) -> Result<Viewer, AppError> {
             }
         }
         Some((id, _)) => {
-            let found = match take_viewer(id) {
-                Some(found) => found,
-                None => db::run(&pool, move |conn| taxpayer::find_with_unread(conn, id)).await?,
-            };
+            let found = db::run(&pool, move |conn| taxpayer::find_with_unread(conn, id)).await?;
             // A session made with an older password is dead: the password has been
             // changed since (perhaps while this login was being checked).
             let credential = session.credential()?;

@@ -7,54 +7,19 @@
 //! The idle timeout moves on when a session is loaded, not after the answer: the
 //! read that loads the state also says how stale its expiry is, so a request costs one
 //! read and, at most once a minute per session, one write.
-//!
-//! That read also takes the session's taxpayer and unread count, for the guard
-//! ([`crate::auth::guard::viewer`]): see [`keep_viewer`].
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
-use actix_web::body::MessageBody;
 use actix_web::cookie::time::Duration as CookieDuration;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::auth::session::TAXPAYER_KEY;
 use crate::auth::{random_hex, sha256_hex};
 use crate::clock::Clock;
 use crate::db::models::session::{self as rows, NewSession};
-use crate::db::models::taxpayer::{self, Taxpayer, TaxpayerId};
 use crate::db::{self, Pool};
-
-/// A taxpayer as the session's read found them: with their unread count, or `None`
-/// when the row is gone.
-type FoundViewer = Option<(Taxpayer, i64)>;
-
-tokio::task_local! {
-    /// What the session's `load` read of its taxpayer, for this request's guard.
-    static VIEWER: RefCell<Option<(TaxpayerId, FoundViewer)>>;
-}
-
-/// Middleware around the session middleware: a place, for the length of one request,
-/// where the store's `load` leaves the taxpayer it read with the session, in the same
-/// read. The guard then needs no read of its own: each read is a lock and unlock of
-/// the database, about a tenth of the page's time under load (issue 17). What is
-/// left there is only the request's own, and only for the taxpayer the session names.
-pub async fn keep_viewer(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    VIEWER.scope(RefCell::new(None), next.call(req)).await
-}
-
-/// What this request's session load read of taxpayer `id`, if it read them.
-pub fn take_viewer(id: TaxpayerId) -> Option<FoundViewer> {
-    let (owner, found) = VIEWER.try_with(|kept| kept.take()).ok().flatten()?;
-    (owner == id).then_some(found)
-}
 
 /// Sessions kept in the portal's own database.
 #[derive(Clone)]
@@ -105,25 +70,12 @@ impl SessionStore for DbSessionStore {
         let hash = key_hash(session_key.as_ref());
         let now = self.clock.security_now();
         let probe = hash.clone();
-        let keeps_viewer = VIEWER.try_with(|_| ()).is_ok();
-        let found = db::run(&self.pool, move |conn| {
-            let Some(session) = rows::load_state(conn, &probe, now)? else {
-                return Ok(None);
-            };
-            let viewer = match session.taxpayer.filter(|_| keeps_viewer) {
-                Some(id) => Some((id, taxpayer::find_with_unread(conn, id)?)),
-                None => None,
-            };
-            diesel::QueryResult::Ok(Some((session.state, session.expires_at, viewer)))
-        })
-        .await
-        .map_err(|e| LoadError::Other(anyhow::Error::new(e)))?;
-        let Some((state, expires_at, viewer)) = found else {
+        let found = db::run(&self.pool, move |conn| rows::load_state(conn, &probe, now))
+            .await
+            .map_err(|e| LoadError::Other(anyhow::Error::new(e)))?;
+        let Some((state, expires_at)) = found else {
             return Ok(None);
         };
-        if viewer.is_some() {
-            let _ = VIEWER.try_with(|kept| kept.replace(viewer));
-        }
         // Activity keeps the session: its expiry moves on once it is a little stale.
         let extended = expiry(now, &self.idle);
         let stale_before = extended - extension_slack(&self.idle);

@@ -17,33 +17,19 @@ pub struct NewSession<'a> {
     pub expires_at: NaiveDateTime,
 }
 
-/// A live session as stored.
-pub struct LiveSession {
-    pub state: String,
-    pub expires_at: NaiveDateTime,
-    /// The taxpayer logged in with it, if any.
-    pub taxpayer: Option<TaxpayerId>,
-}
-
-/// The live session with this key hash, or `None` if there is none or it has expired.
+/// The state of a live session and when it expires, or `None` if there is none or it
+/// has expired.
 pub fn load_state(
     conn: &mut Conn,
     key_hash: &str,
     now: DateTime<Utc>,
-) -> QueryResult<Option<LiveSession>> {
+) -> QueryResult<Option<(String, NaiveDateTime)>> {
     sessions::table
         .find(key_hash)
         .filter(sessions::expires_at.gt(now.naive_utc()))
-        .select((sessions::state, sessions::expires_at, sessions::taxpayer_id))
-        .fetch_one::<(String, NaiveDateTime, Option<i32>)>(conn)
+        .select((sessions::state, sessions::expires_at))
+        .fetch_one(conn)
         .optional()
-        .map(|found| {
-            found.map(|(state, expires_at, taxpayer)| LiveSession {
-                state,
-                expires_at,
-                taxpayer: taxpayer.map(TaxpayerId),
-            })
-        })
 }
 
 pub fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<()> {
