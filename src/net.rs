@@ -206,6 +206,26 @@ pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     }
 }
 
+/// The key under which per-address limits count a client: an IPv4 address as it is,
+/// an IPv6 address by its /64 prefix (`2001:db8::/64`). One IPv6 subscriber or host is
+/// usually handed a whole /64 and may send from any address in it, so counting each
+/// address alone would let one client rotate around every limit.
+pub fn limit_key(ip: IpAddr) -> String {
+    match canonical(ip) {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            format!("{}/64", std::net::Ipv6Addr::from(prefix))
+        }
+    }
+}
+
+/// The per-address limit key of the request's client (see [`limit_key`]);
+/// `"unknown"` when the connection has no peer address.
+pub fn client_limit_key(req: &HttpRequest) -> String {
+    client_ip(req).map_or_else(|| "unknown".to_string(), limit_key)
+}
+
 /// The origin of a request: the client's address (see [`client_ip`]: a forwarding
 /// header counts only from a trusted proxy) and the User-Agent cut to a sane length.
 impl FromRequest for Origin {
@@ -309,6 +329,17 @@ mod tests {
         );
         let odd = headers(&[("host", "a\"b<c")]);
         assert_eq!(proxies.public_host(ip("1.1.1.1"), &odd), None);
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_prefix() {
+        let key = |s: &str| limit_key(IpAddr::from_str(s).unwrap());
+        assert_eq!(key("2001:db8::a"), "2001:db8::/64");
+        assert_eq!(key("2001:db8::15"), key("2001:db8:0:0:ffff:1:2:3"));
+        assert_ne!(key("2001:db8::a"), key("2001:db8:0:1::a"));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        // An IPv4 address mapped into IPv6 is still the IPv4 address.
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
     }
 
     #[test]

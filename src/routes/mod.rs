@@ -265,10 +265,7 @@ fn login_limit(
         std::time::Duration::from_secs(60),
         settings.login_attempts_per_minute,
     )
-    .custom_fn(|req| {
-        Ok(crate::net::client_ip(req.request())
-            .map_or_else(|| "unknown".to_string(), |ip| ip.to_string()))
-    })
+    .custom_fn(|req| Ok(crate::net::client_limit_key(req.request())))
     .build();
     RateLimiter::builder(backend.clone(), per_address)
         .add_headers()
