@@ -76,7 +76,8 @@ enum Command {
         encrypted: bool,
     },
     /// Whether, in demo mode, the API simulator also accepts the sandbox OTP 575757 from
-    /// the demo data's taxpayers (seeding turns it on once; never for other taxpayers).
+    /// the demo data's taxpayers, and for trainees from the trainer's GSP player
+    /// (seeding turns it on once; never for other taxpayers).
     SandboxOtp {
         #[arg(value_parser = ["on", "off"])]
         state: String,

@@ -10,6 +10,12 @@
 //! let-in calls alike. A flood therefore costs no write per call: the counts are kept
 //! in memory and each portal adds them to the totals in the database (`counters`)
 //! every [`FLUSH_EVERY`], so the trainer sees the counts of every portal.
+//!
+//! Each portal keeps its own minute per client, so k portals on one database take at
+//! most k times the number a minute from one client. That is still a bound (the
+//! operator starts the portals), and it keeps the decision free of a database round
+//! trip per call; the log as a whole keeps its newest 10,000 rows
+//! (`housekeeping::API_CALLS_KEPT`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
