@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::db::models::api_access;
 use crate::db::models::login_throttle::{self, ThrottleKey};
 use crate::db::models::{
-    api_call, app_setting, counter, demo_taxpayer, gsp_client, session, taxpayer, Origin,
+    api_call, app_setting, demo_taxpayer, gsp_client, session, taxpayer, Origin,
 };
 use crate::db::schema::taxpayers;
 use crate::db::{Conn, Run};
@@ -289,9 +289,8 @@ fn player_client_ready(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), AddTax
 }
 
 /// Puts the demo data back as seeded: the demo taxpayers are removed with everything
-/// of theirs (access, history, sessions, GSP tokens, messages), the API call log and
-/// the counts of calls it did not list are cleared and the demo data seeded again.
-/// Other taxpayers are left alone.
+/// of theirs (access, history, sessions, GSP tokens, messages), the API call log is
+/// cleared and the demo data seeded again. Other taxpayers are left alone.
 pub fn reset(conn: &mut Conn, clock: &Clock) -> Result<(), AddTaxpayerError> {
     let usernames: Vec<&str> = TAXPAYERS.iter().map(|t| t.username).collect();
     crate::db::atomic(conn, |conn| {
@@ -306,8 +305,6 @@ pub fn reset(conn: &mut Conn, clock: &Clock) -> Result<(), AddTaxpayerError> {
             .exec(conn)?;
         login_throttle::clear_taxpayers(conn, &usernames)?;
         api_call::clear(conn)?;
-        counter::clear(conn, counter::OTHER_CLIENT_CALLS)?;
-        counter::clear(conn, counter::CALLS_OVER_LIMIT)?;
         diesel::QueryResult::Ok(())
     })?;
     seed(conn, clock).map(drop)

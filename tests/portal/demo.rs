@@ -458,10 +458,6 @@ async fn the_console_feed_lists_gsp_calls_with_their_result_codes() {
         "<td>Sahaj Returns</td><td>demo.never</td><td>OTPREQUEST</td><td>AUTH4037</td>",
     );
     assert_eq!(page.rows("api-feed").len(), 2);
-    assert_eq!(
-        page.text_of("calls-not-shown").as_deref(),
-        Some("1 call from other clients is not shown.")
-    );
     page.assert_contains(r#"<script src="/static/js/trainer.js" defer></script>"#);
     let overview = page.text_of("overview").unwrap();
     for t in &TAXPAYERS {

@@ -170,6 +170,18 @@ impl CallLog {
         })
     }
 
+    /// Starts the counts of calls the feed leaves out again from zero, with the feed
+    /// (Reset demo data). Calls counted in the last [`FLUSH_EVERY`] before it that a
+    /// portal was still adding may arrive after it: the counts are for the trainer's
+    /// eyes, and one lock round per call would cost more than they are worth.
+    pub fn clear_left_out(&self, conn: &mut crate::db::Conn) -> diesel::QueryResult<()> {
+        for tally in [&self.other_clients, &self.over_limit] {
+            tally.pending.store(0, Ordering::Relaxed);
+            counter::clear(conn, tally.name)?;
+        }
+        Ok(())
+    }
+
     /// Adds what this portal counted to the database's totals.
     pub async fn flush(&self, pool: &Pool) -> Result<(), AppError> {
         for tally in [&self.unidentified, &self.other_clients, &self.over_limit] {

@@ -265,6 +265,7 @@ pub async fn reset(
     form: Form<ResetForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    call_log: web::Data<CallLog>,
 ) -> Result<HttpResponse, AppError> {
     if form.confirm.as_deref() != Some("yes") {
         let page = ResetPage {
@@ -285,6 +286,7 @@ pub async fn reset(
             0
         };
         demo::reset(conn, &clock_for_reset).map_err(|e| AppError::Unexpected(e.into()))?;
+        call_log.clear_left_out(conn)?;
         Ok::<_, AppError>(removed)
     })
     .await?;
