@@ -30,6 +30,9 @@ pub struct Settings {
     pub gsp_sessions_per_client: i64,
     /// OTPs one GSP client may ask for one taxpayer within an hour.
     pub otp_requests_per_hour: u32,
+    /// Calls of one GSP client the trainer's call log takes a minute; the rest are
+    /// counted. The demo clients' calls are only counted.
+    pub gsp_calls_listed_per_minute: u32,
     /// Demo mode for trainers: banner, demo data, trainer console, time machine.
     pub demo: bool,
     /// A captcha on the login form, as on the real portal.
@@ -61,6 +64,7 @@ pub mod defaults {
     pub const LOGIN_ATTEMPTS_PER_MINUTE: u64 = 30;
     pub const GSP_SESSIONS_PER_CLIENT: i64 = 5;
     pub const OTP_REQUESTS_PER_HOUR: u32 = 5;
+    pub const GSP_CALLS_LISTED_PER_MINUTE: u32 = 60;
     pub const REQUEST_TIMEOUT_SECONDS: u64 = 10;
     pub const MAX_CONNECTIONS_PER_WORKER: usize = 1024;
 }
@@ -82,6 +86,7 @@ impl Settings {
             login_attempts_per_minute: defaults::LOGIN_ATTEMPTS_PER_MINUTE,
             gsp_sessions_per_client: defaults::GSP_SESSIONS_PER_CLIENT,
             otp_requests_per_hour: defaults::OTP_REQUESTS_PER_HOUR,
+            gsp_calls_listed_per_minute: defaults::GSP_CALLS_LISTED_PER_MINUTE,
             demo: false,
             captcha: false,
             trainer_password: None,

@@ -76,7 +76,8 @@ enum Command {
         encrypted: bool,
     },
     /// Whether, in demo mode, the API simulator also accepts the sandbox OTP 575757 from
-    /// the demo data's taxpayers (seeding turns it on once; never for other taxpayers).
+    /// the demo data's taxpayers, and for trainees from the trainer's GSP player
+    /// (seeding turns it on once; never for other taxpayers).
     SandboxOtp {
         #[arg(value_parser = ["on", "off"])]
         state: String,
@@ -163,6 +164,10 @@ struct ServeArgs {
     /// OTPs one GSP client may ask for one taxpayer within an hour.
     #[arg(long, env = "GST_PORTAL_OTP_REQUESTS_PER_HOUR", default_value_t = defaults::OTP_REQUESTS_PER_HOUR, value_parser = clap::value_parser!(u32).range(1..=1000))]
     otp_requests_per_hour: u32,
+    /// Calls of one GSP client that the trainer's feed lists per minute; beyond that,
+    /// and for the demo clients, calls are only counted.
+    #[arg(long, env = "GST_PORTAL_GSP_CALLS_LISTED_PER_MINUTE", default_value_t = defaults::GSP_CALLS_LISTED_PER_MINUTE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    gsp_calls_listed_per_minute: u32,
     /// Demo mode for trainers: a banner, demo data, the trainer console and its time
     /// machine (on when no command is given).
     #[arg(long, env = "GST_PORTAL_DEMO")]
@@ -474,6 +479,7 @@ async fn serve(database: Database, args: ServeArgs) -> anyhow::Result<()> {
     settings.login_attempts_per_minute = args.login_attempts_per_minute;
     settings.gsp_sessions_per_client = args.gsp_sessions_per_client;
     settings.otp_requests_per_hour = args.otp_requests_per_hour;
+    settings.gsp_calls_listed_per_minute = args.gsp_calls_listed_per_minute;
     settings.demo = args.demo;
     settings.captcha = args.demo && !args.no_captcha;
     settings.trainer_password = args.trainer_password.map(Into::into);

@@ -26,7 +26,7 @@ use crate::db::{self, Pool};
 use crate::demo;
 use crate::error::AppError;
 use crate::routes::form::FORM_LIMIT;
-use crate::routes::taxpayerapi::UnidentifiedCalls;
+use crate::routes::taxpayerapi::CallLog;
 use crate::routes::trainer::classroom::Listening;
 use crate::routes::Wiring;
 use crate::{housekeeping, routes, telemetry};
@@ -297,8 +297,8 @@ fn serve(
     });
     let request_timeout = settings.request_timeout;
     let max_connections = settings.max_connections_per_worker;
-    let unidentified = web::Data::new(UnidentifiedCalls::default());
-    UnidentifiedCalls::start_flushing(unidentified.clone(), pool.clone());
+    let call_log = web::Data::new(CallLog::new(settings.gsp_calls_listed_per_minute));
+    CallLog::start_flushing(call_log.clone(), pool.clone());
     let pool = web::Data::new(pool);
     let clock = web::Data::from(clock);
     let hasher = web::Data::new(hasher);
@@ -317,7 +317,7 @@ fn serve(
             .app_data(hasher.clone())
             .app_data(settings.clone())
             .app_data(cookie_key.clone())
-            .app_data(unidentified.clone())
+            .app_data(call_log.clone())
             .app_data(listening.clone())
             .app_data(web::PayloadConfig::new(FORM_LIMIT))
             .app_data(web::QueryConfig::default().error_handler(|err, _req| {

@@ -14,10 +14,11 @@ use crate::db::models::login_throttle::{self, ThrottleKey};
 use crate::db::models::taxpayer::{self, NewTaxpayer, TaxpayerId};
 use crate::db::models::{demo_taxpayer, session};
 use crate::db::schema::{
-    api_access, api_access_changes, api_calls, gsp_sessions, messages, otp_requests, taxpayers,
-    trainee_steps, trainees,
+    api_access, api_access_changes, api_calls, gsp_clients, gsp_sessions, messages, otp_requests,
+    taxpayers, trainee_steps, trainees,
 };
 use crate::db::{Conn, Run};
+use crate::demo::PUBLIC_CLIENT_IDS;
 use crate::domain::gstin::{check_character, Gstin};
 use crate::domain::password_rule;
 
@@ -437,8 +438,8 @@ pub struct Progress {
 
 /// The board: every trainee against the manual's steps, in a fixed number of queries
 /// whatever the size of the room. Logins, confirmations, OTPs, tokens and refusals
-/// come from the tables their actions write anyway; only the two page views come from
-/// `trainee_steps`.
+/// come from the tables their actions write anyway (OTPs, tokens and refusals of the
+/// room's GSP clients only); only the two page views come from `trainee_steps`.
 pub fn board(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<Vec<Progress>> {
     let people: Vec<(i32, String, Option<String>, Option<chrono::NaiveDateTime>)> = trainees::table
         .inner_join(taxpayers::table)
@@ -468,17 +469,27 @@ pub fn board(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<Vec<Progress>> 
             api_access_changes::changed_at,
         ))
         .fetch_all(conn)?;
+    // The GSP columns show what the room's clients did (the trainer's player and the
+    // clients the operator registered), not the demo clients, whose secrets are public.
+    let room_clients = || {
+        gsp_clients::table
+            .filter(gsp_clients::client_id.ne_all(PUBLIC_CLIENT_IDS))
+            .select(gsp_clients::id)
+    };
     let otps: Vec<(i32, Option<chrono::NaiveDateTime>)> = otp_requests::table
         .filter(otp_requests::taxpayer_id.eq_any(room))
+        .filter(otp_requests::gsp_client_id.eq_any(room_clients()))
         .group_by(otp_requests::taxpayer_id)
         .select((otp_requests::taxpayer_id, max(otp_requests::created_at)))
         .fetch_all(conn)?;
     let tokens: Vec<(i32, Option<chrono::NaiveDateTime>)> = gsp_sessions::table
         .filter(gsp_sessions::taxpayer_id.eq_any(room))
+        .filter(gsp_sessions::gsp_client_id.eq_any(room_clients()))
         .group_by(gsp_sessions::taxpayer_id)
         .select((gsp_sessions::taxpayer_id, max(gsp_sessions::created_at)))
         .fetch_all(conn)?;
     let usernames: Vec<&str> = people.iter().map(|p| p.1.as_str()).collect();
+    // The call log holds the room's calls only (`routes::taxpayerapi::call_log`).
     let refusals: Vec<(Option<String>, Option<chrono::NaiveDateTime>)> = api_calls::table
         .filter(api_calls::result_code.eq("AUTH4037"))
         .filter(api_calls::username.eq_any(&usernames))

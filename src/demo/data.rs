@@ -1,12 +1,12 @@
 //! The demo data: one fictitious taxpayer for each case a trainer needs and a GSP
 //! client; seeding what is missing, and the reset that puts it all back.
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 
 use crate::admin::{self, AddTaxpayerError, ClientCredentials, TaxpayerInput};
-use crate::auth::password;
 use crate::auth::session::state_ended_by_reset;
+use crate::auth::{constant_time_eq, password, random_hex, sha256_hex};
 use crate::clock::Clock;
 use crate::db::models::api_access;
 use crate::db::models::login_throttle::{self, ThrottleKey};
@@ -30,10 +30,30 @@ pub const DEMO_ENCRYPTED_CLIENT_NAME: &str = "Demo GSP, encrypted (Sahaj Returns
 pub const DEMO_ENCRYPTED_CLIENT_ID: &str = "gsp-demo-encrypted";
 pub const DEMO_ENCRYPTED_CLIENT_SECRET: &str = "demo-gsp-encrypted-secret-for-training-only";
 
-/// Whether `client_id` is one of the demo data's GSP clients, whose secrets are
-/// public and which therefore answer only in demo mode.
-pub fn is_demo_client_id(client_id: &str) -> bool {
-    client_id == DEMO_GSP_CLIENT_ID || client_id == DEMO_ENCRYPTED_CLIENT_ID
+/// The demo data's GSP clients, whose secrets are public (printed at start, on the
+/// console and in the README).
+pub const PUBLIC_CLIENT_IDS: [&str; 2] = [DEMO_GSP_CLIENT_ID, DEMO_ENCRYPTED_CLIENT_ID];
+
+/// The GSP client of the trainer's GSP player on the console. Its secret is made at
+/// random when the demo data is seeded and kept in the database (`app_settings`),
+/// never shown: on no page, in no log, not by the command line. It lives in the
+/// database rather than in one process's memory so that every portal on a shared
+/// database can play (each reads it there), and a restart or a Reset of the demo
+/// data does not strand it. The database already holds the cookie key and the RSA
+/// private key, so it adds nothing an attacker of the database lacks.
+pub const PLAYER_CLIENT_ID: &str = "trainer-gsp-player";
+pub const PLAYER_CLIENT_NAME: &str = "Trainer's GSP player";
+
+/// Whether `client_id` is one of the demo data's GSP clients whose secrets are public.
+/// Their calls are anyone's: the trainer's feed and board count them, nothing more.
+pub fn is_public_client_id(client_id: &str) -> bool {
+    PUBLIC_CLIENT_IDS.contains(&client_id)
+}
+
+/// Whether `client_id` answers only in demo mode: the public demo clients, and the
+/// trainer's GSP player, whose sandbox privileges belong to a classroom.
+pub fn is_demo_only_client_id(client_id: &str) -> bool {
+    is_public_client_id(client_id) || client_id == PLAYER_CLIENT_ID
 }
 
 /// What a demo taxpayer shows.
@@ -188,9 +208,10 @@ fn lock_demo_account(conn: &mut Conn, username: &str, clock: &Clock) -> QueryRes
 }
 
 /// Adds what is missing of the demo data (taxpayers in their cases, marked as
-/// training data, and the GSP client), and turns the sandbox OTP on unless an
-/// operator has set it. Returns how many taxpayers were added. One unit in the
-/// writers' turn, so portals starting together on one database seed it once.
+/// training data, the GSP clients and the player's client), and turns the sandbox
+/// OTP on unless an operator has set it. Returns how many taxpayers were added. One
+/// unit in the writers' turn, so portals starting together on one database seed it
+/// once.
 pub fn seed(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerError> {
     crate::db::atomic(conn, |conn| seed_missing(conn, clock))
 }
@@ -219,6 +240,7 @@ fn seed_missing(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerErro
             admin::insert_gsp_client(conn, name, &demo, encrypted, clock.now())?;
         }
     }
+    player_client_ready(conn, clock.now())?;
     // Seeding never overrides an operator's `sandbox-otp off`.
     app_setting::get_or_insert_with(conn, app_setting::SANDBOX_OTP, || "on".to_string())?;
     let mut added = 0;
@@ -239,6 +261,31 @@ fn seed_missing(conn: &mut Conn, clock: &Clock) -> Result<usize, AddTaxpayerErro
         added += 1;
     }
     Ok(added)
+}
+
+/// Gives the trainer's GSP player a client with a fresh secret unless it has a usable
+/// one: present, not revoked, and matching the kept secret. A revoked player client
+/// comes back with a new secret, so a revocation still ends what the old one held.
+fn player_client_ready(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), AddTaxpayerError> {
+    let kept = app_setting::get(conn, app_setting::GSP_PLAYER_SECRET)?;
+    let row = gsp_client::find_by_client_id(conn, PLAYER_CLIENT_ID)?;
+    if let (Some(c), Some(secret)) = (&row, &kept) {
+        if c.revoked_at.is_none() && constant_time_eq(&c.secret_hash, &sha256_hex(secret)) {
+            return Ok(());
+        }
+    }
+    let secret = random_hex(32);
+    if row.is_some() {
+        gsp_client::renew_secret(conn, PLAYER_CLIENT_ID, &sha256_hex(&secret))?;
+    } else {
+        let player = ClientCredentials {
+            client_id: PLAYER_CLIENT_ID.to_string(),
+            client_secret: secret.clone(),
+        };
+        admin::insert_gsp_client(conn, PLAYER_CLIENT_NAME, &player, false, now)?;
+    }
+    app_setting::set(conn, app_setting::GSP_PLAYER_SECRET, &secret)?;
+    Ok(())
 }
 
 /// Puts the demo data back as seeded: the demo taxpayers are removed with everything
@@ -323,6 +370,22 @@ pub fn gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> 
 /// The demo encrypted GSP client's credentials, if it is registered and not revoked.
 pub fn encrypted_gsp_client(conn: &mut Conn) -> anyhow::Result<Option<ClientCredentials>> {
     demo_client(conn, DEMO_ENCRYPTED_CLIENT_ID, DEMO_ENCRYPTED_CLIENT_SECRET)
+}
+
+/// The credentials the trainer's GSP player calls with, if its client is registered
+/// and not revoked. For the player only: never to be shown.
+pub fn player_client(conn: &mut Conn) -> QueryResult<Option<ClientCredentials>> {
+    let active = gsp_client::find_by_client_id(conn, PLAYER_CLIENT_ID)?
+        .is_some_and(|c| c.revoked_at.is_none());
+    if !active {
+        return Ok(None);
+    }
+    Ok(
+        app_setting::get(conn, app_setting::GSP_PLAYER_SECRET)?.map(|secret| ClientCredentials {
+            client_id: PLAYER_CLIENT_ID.to_string(),
+            client_secret: secret,
+        }),
+    )
 }
 
 fn demo_client(

@@ -100,7 +100,8 @@ pub struct Limits {
     pub sessions: i64,
     /// OTPs asked per taxpayer per client within [`gsp::OTP_REQUEST_WINDOW`].
     pub otp_requests: u32,
-    /// Demo mode: only then may training taxpayers use the sandbox OTP.
+    /// Demo mode: only then may training taxpayers use the sandbox OTP (see
+    /// `sandbox_otp_allowed` for which, from which clients).
     pub demo: bool,
 }
 
@@ -295,12 +296,7 @@ fn trade_otp(
         otp_request::close(conn, pending.id, now)?;
         return refuse("the OTP has expired; ask for a new one with OTPREQUEST.");
     }
-    // The sandbox OTP is for training taxpayers in a demo portal only: never for a
-    // real taxpayer, never in a plain `serve`.
-    let sandbox = limits.demo
-        && otp == gsp::SANDBOX_OTP
-        && app_setting::get(conn, app_setting::SANDBOX_OTP)?.as_deref() == Some("on")
-        && demo_taxpayer::is_marked(conn, t.id)?;
+    let sandbox = otp == gsp::SANDBOX_OTP && sandbox_otp_allowed(conn, t, client, limits)?;
     let right = gsp::is_otp_shaped(otp) && (gsp::otp_matches(&pending.otp_hash, otp) || sandbox);
     if !right {
         let tries = otp_request::record_wrong_try(conn, pending.id)?;
@@ -333,6 +329,30 @@ fn trade_otp(
         expiry: gsp::expiry_minutes(now, expires_at),
         sek: new_sek.map(|k| k.sealed),
     }))
+}
+
+/// Whether the sandbox OTP may stand in for `taxpayer`'s OTP on a call of `client`.
+/// Only in a demo portal while `sandbox-otp` is on, and never for a real taxpayer. A
+/// demo case takes it from any client: its data is public anyway. A trainee takes it
+/// only from the trainer's GSP player, whose secret never leaves the server: the demo
+/// clients' secrets are public, so through them anyone could take a trainee's token;
+/// any other client needs the OTP from the trainee's Messages, as on the real system.
+fn sandbox_otp_allowed(
+    conn: &mut Conn,
+    taxpayer: &Taxpayer,
+    client: &GspClient,
+    limits: Limits,
+) -> QueryResult<bool> {
+    if !limits.demo || app_setting::get(conn, app_setting::SANDBOX_OTP)?.as_deref() != Some("on") {
+        return Ok(false);
+    }
+    Ok(
+        match demo_taxpayer::kind_of(conn, taxpayer.id)?.as_deref() {
+            Some(demo_taxpayer::DEMO) => true,
+            Some(demo_taxpayer::TRAINEE) => client.client_id == crate::demo::PLAYER_CLIENT_ID,
+            _ => false,
+        },
+    )
 }
 
 fn refresh(

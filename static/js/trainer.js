@@ -47,6 +47,7 @@
         });
         fill(document.querySelector("#api-feed tbody"), feed.calls, ["at", "client", "username", "action", "result"]);
         document.getElementById("unidentified-calls").textContent = String(feed.unidentified_calls);
+        document.getElementById("calls-not-shown").textContent = feed.not_shown;
         // The portal's time, which the time machine moves, not the browser's.
         document.getElementById("feed-status").textContent =
           "Newest first; refreshed at " + feed.now + " (portal time).";

@@ -246,11 +246,8 @@ async fn the_board_shows_each_step_a_trainee_takes() {
     b.get("/profile/api-access").await;
     let res = b.confirm("Y", Some("168")).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let gsp = Gsp {
-        base: app.base.clone(),
-        client_id: gst_portal::demo::DEMO_GSP_CLIENT_ID.to_string(),
-        secret: gst_portal::demo::DEMO_GSP_CLIENT_SECRET.to_string(),
-    };
+    // A GSP client registered for the room: the board shows its calls.
+    let gsp = app.gsp("Room GSP");
     assert_eq!(gsp.otp_request(name).await.code(), "1");
     let otp = otp_from_messages(&b).await;
     assert_eq!(gsp.auth_token(name, &otp).await.code(), "1");

@@ -134,7 +134,7 @@ async fn the_demo_data_has_one_taxpayer_per_case_and_a_gsp_client() {
         demo_gsp(&app).otp_request("demo.never").await.code(),
         "AUTH4037"
     );
-    // One plain client and one encrypted client.
+    // One plain client and one encrypted client, and the trainer's GSP player's own.
     let mut conn = app.pool.get().unwrap();
     let clients: Vec<(String, bool)> = gst_portal::db::models::gsp_client::all(&mut conn)
         .unwrap()
@@ -145,7 +145,8 @@ async fn the_demo_data_has_one_taxpayer_per_case_and_a_gsp_client() {
         clients,
         [
             (demo::DEMO_GSP_CLIENT_ID.to_string(), false),
-            (demo::DEMO_ENCRYPTED_CLIENT_ID.to_string(), true)
+            (demo::DEMO_ENCRYPTED_CLIENT_ID.to_string(), true),
+            (demo::PLAYER_CLIENT_ID.to_string(), false),
         ]
     );
 }
@@ -443,17 +444,20 @@ async fn reset_puts_the_demo_data_back_exactly_after_a_confirmation() {
 #[actix_web::test]
 async fn the_console_feed_lists_gsp_calls_with_their_result_codes() {
     let app = spawn_demo().await;
-    let gsp = demo_gsp(&app);
+    // A client registered for the room is listed; the public demo client is counted.
+    let gsp = app.gsp("Sahaj Returns");
     gsp.otp_request("demo.never").await;
     gsp.otp_request("demo.enabled").await;
+    demo_gsp(&app).otp_request("demo.enabled").await;
     let t = trainer(&app).await;
     let page = t.get("/trainer").await;
     page.assert_contains(
-        "<td>Demo GSP (Sahaj Returns)</td><td>demo.enabled</td><td>OTPREQUEST</td><td>1</td>",
+        "<td>Sahaj Returns</td><td>demo.enabled</td><td>OTPREQUEST</td><td>1</td>",
     );
     page.assert_contains(
-        "<td>Demo GSP (Sahaj Returns)</td><td>demo.never</td><td>OTPREQUEST</td><td>AUTH4037</td>",
+        "<td>Sahaj Returns</td><td>demo.never</td><td>OTPREQUEST</td><td>AUTH4037</td>",
     );
+    assert_eq!(page.rows("api-feed").len(), 2);
     page.assert_contains(r#"<script src="/static/js/trainer.js" defer></script>"#);
     let overview = page.text_of("overview").unwrap();
     for t in &TAXPAYERS {

@@ -54,7 +54,7 @@ async fn feed(t: &Browser) -> Vec<(String, String, String)> {
         .iter()
         .map(|c| {
             let text = |k: &str| c[k].as_str().unwrap().to_string();
-            assert_eq!(text("client"), demo::DEMO_GSP_CLIENT_NAME);
+            assert_eq!(text("client"), demo::PLAYER_CLIENT_NAME);
             (text("username"), text("action"), text("result"))
         })
         .collect()
@@ -178,9 +178,16 @@ async fn the_whole_gsp_story_plays_from_the_console_with_access_on() {
         "{request}"
     );
     assert!(request.contains("\"action\": \"OTPREQUEST\""), "{request}");
-    assert!(request.contains("clientid: gsp-demo-client"), "{request}");
+    assert!(
+        request.contains("clientid: trainer-gsp-player"),
+        "{request}"
+    );
     assert!(request.contains("client-secret: ********"), "{request}");
-    assert!(!page.body.contains(demo::DEMO_GSP_CLIENT_SECRET));
+    let secret = demo::player_client(&mut app.pool.get().unwrap())
+        .unwrap()
+        .unwrap()
+        .client_secret;
+    assert!(!page.body.contains(&secret));
     let taxpayer = app.browser();
     taxpayer.log_in("demo.enabled", demo::DEMO_PASSWORD).await;
     let otp = otp_from_messages(&taxpayer).await;
@@ -331,12 +338,12 @@ async fn bad_input_to_the_player_says_why_and_changes_nothing() {
     }
     assert_eq!(app.count("api_calls"), 1);
 
-    // A revoked demo client: nothing is sent.
+    // A revoked player client: nothing is sent.
     {
         let mut conn = app.pool.get().unwrap();
         gst_portal::db::models::gsp_client::revoke(
             &mut conn,
-            demo::DEMO_GSP_CLIENT_ID,
+            demo::PLAYER_CLIENT_ID,
             app.clock.now(),
         )
         .unwrap()

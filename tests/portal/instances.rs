@@ -326,7 +326,8 @@ fn demo_portals_started_together_on_a_new_database_all_come_up() {
         .count()
         .fetch_one(&mut pool.get().unwrap())
         .unwrap();
-    assert_eq!(demo_clients, 2, "the demo GSP clients were added once");
+    // The two demo clients and the trainer's GSP player's own.
+    assert_eq!(demo_clients, 3, "the demo GSP clients were added once");
 }
 
 /// A PostgreSQL cluster of this test's own (scripts/postgres.sh), stopped at the end.

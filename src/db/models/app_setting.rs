@@ -7,6 +7,9 @@ use crate::db::{Conn, Run};
 
 /// The setting that makes the API simulator accept the sandbox OTP: "on" or "off".
 pub const SANDBOX_OTP: &str = "sandbox_otp";
+/// The client secret of the trainer's GSP player (demo mode), made at seeding and
+/// read only by the player (`demo::player_client`).
+pub const GSP_PLAYER_SECRET: &str = "gsp_player_secret";
 
 /// The stored value of `name`, if any.
 pub fn get(conn: &mut Conn, name: &str) -> QueryResult<Option<String>> {

@@ -7,6 +7,11 @@ use crate::db::{Conn, Run};
 
 /// GSP calls refused because their client credentials were missing or wrong.
 pub const UNIDENTIFIED_CALLS: &str = "unidentified_gsp_calls";
+/// Calls of the public demo GSP clients, which the trainer's feed and board do not list.
+pub const OTHER_CLIENT_CALLS: &str = "other_client_gsp_calls";
+/// Calls of the room's GSP clients beyond what the call log takes from one client in
+/// a minute.
+pub const CALLS_OVER_LIMIT: &str = "gsp_calls_over_limit";
 
 /// Adds `by` to the total `name` (which starts at zero).
 pub fn add(conn: &mut Conn, name: &str, by: i64) -> QueryResult<()> {
@@ -27,4 +32,11 @@ pub fn get(conn: &mut Conn, name: &str) -> QueryResult<i64> {
         .fetch_one(conn)
         .optional()
         .map(Option::unwrap_or_default)
+}
+
+/// Sets the total `name` back to zero.
+pub fn clear(conn: &mut Conn, name: &str) -> QueryResult<()> {
+    diesel::delete(counters::table.find(name))
+        .exec(conn)
+        .map(drop)
 }

@@ -1,5 +1,6 @@
 //! Which taxpayers belong to the training data: the demo cases and trainees. Only
-//! they may use the sandbox OTP, and only in demo mode.
+//! they may use the sandbox OTP, only in demo mode, and trainees only from the
+//! trainer's GSP player.
 
 use diesel::prelude::*;
 
@@ -22,11 +23,6 @@ pub fn mark(conn: &mut Conn, taxpayer: TaxpayerId, kind: &str) -> QueryResult<()
         .on_conflict_do_nothing()
         .execute(c))
     .map(drop)
-}
-
-/// Whether `taxpayer` belongs to the training data.
-pub fn is_marked(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(demo_taxpayers::table.find(taxpayer.0))).fetch_one(conn)
 }
 
 /// A taxpayer of the training data, as the trainer's pages list it.

@@ -48,6 +48,18 @@ pub fn find_by_client_id(conn: &mut Conn, client_id: &str) -> QueryResult<Option
     .optional()
 }
 
+/// Gives the client `client_id` a new secret (its SHA-256) and makes it active again
+/// if it was revoked. Returns whether such a client exists.
+pub fn renew_secret(conn: &mut Conn, client_id: &str, secret_hash: &str) -> QueryResult<bool> {
+    diesel::update(gsp_clients::table.filter(gsp_clients::client_id.eq(client_id)))
+        .set((
+            gsp_clients::secret_hash.eq(secret_hash),
+            gsp_clients::revoked_at.eq(None::<NaiveDateTime>),
+        ))
+        .exec(conn)
+        .map(|n| n > 0)
+}
+
 pub fn all(conn: &mut Conn) -> QueryResult<Vec<GspClient>> {
     crate::per_backend!(conn, |c| gsp_clients::table
         .order(gsp_clients::id.asc())

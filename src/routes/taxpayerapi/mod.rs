@@ -2,6 +2,7 @@
 //! refresh, logout) and a protected profile call, all honouring Manage API Access.
 
 pub mod authenticate;
+pub mod call_log;
 pub mod docs;
 pub mod profile;
 pub mod returns;
@@ -14,11 +15,11 @@ use crate::auth::{constant_time_eq, sha256_hex};
 use crate::clock::Clock;
 use crate::db::models::gsp_client::{self, GspClient};
 use crate::db::models::gsp_key::{self, StoredKey};
-use crate::db::models::{api_call, counter};
 use crate::db::{self, Pool};
 use crate::domain::gsp::ApiFailure;
 use crate::error::AppError;
 use crate::gsp::OpenSession;
+pub use call_log::{log_call, CallLog, CallRecord};
 use schema::{ErrorBody, ErrorDetail};
 
 /// What an API handler fails with: a refusal in the API's own terms, or a fault.
@@ -68,108 +69,6 @@ impl ResponseError for ApiError {
             }
         };
         HttpResponse::build(self.status_code()).json(body)
-    }
-}
-
-/// Calls refused because their client credentials were missing or wrong. They are
-/// counted, not logged one by one: anyone can send them, and a row each would let
-/// anyone fill the database. Each portal counts them in memory and adds its count to
-/// the total in the database every [`UnidentifiedCalls::FLUSH_EVERY`], so a flood
-/// costs one write per interval and the trainer sees the calls of every portal.
-#[derive(Debug, Default)]
-pub struct UnidentifiedCalls(std::sync::atomic::AtomicU64);
-
-impl UnidentifiedCalls {
-    /// How often a portal adds what it counted to the shared total.
-    pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
-
-    fn note(&self) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// The total of every portal: the database's, and what this one has not added yet.
-    pub fn total(&self, conn: &mut crate::db::Conn) -> diesel::QueryResult<u64> {
-        let stored = counter::get(conn, counter::UNIDENTIFIED_CALLS)?;
-        Ok(u64::try_from(stored).unwrap_or_default()
-            + self.0.load(std::sync::atomic::Ordering::Relaxed))
-    }
-
-    /// Adds what this portal counted to the database's total.
-    pub async fn flush(&self, pool: &Pool) -> Result<(), AppError> {
-        use std::sync::atomic::Ordering;
-        let counted = self.0.swap(0, Ordering::Relaxed);
-        if counted == 0 {
-            return Ok(());
-        }
-        let by = i64::try_from(counted).unwrap_or(i64::MAX);
-        let added = db::write(pool, move |conn| {
-            counter::add(conn, counter::UNIDENTIFIED_CALLS, by)
-        })
-        .await;
-        if added.is_err() {
-            // Kept for the next try.
-            self.0.fetch_add(counted, Ordering::Relaxed);
-        }
-        added
-    }
-
-    /// Flushes every [`Self::FLUSH_EVERY`], for as long as the runtime runs.
-    pub fn start_flushing(counter: web::Data<UnidentifiedCalls>, pool: Pool) {
-        actix_web::rt::spawn(async move {
-            let mut ticks = actix_web::rt::time::interval(Self::FLUSH_EVERY);
-            loop {
-                ticks.tick().await;
-                if let Err(e) = counter.flush(&pool).await {
-                    tracing::warn!(error = ?e, "could not add to the count of unidentified calls");
-                }
-            }
-        });
-    }
-}
-
-/// What the trainer's live feed records of a call.
-#[derive(Debug, Default)]
-pub struct CallRecord {
-    pub client_name: Option<String>,
-    pub username: Option<String>,
-    pub action: &'static str,
-}
-
-/// Appends a call of an identified client and its result code to the API call log;
-/// calls without valid client credentials are only counted. A failure to log is
-/// reported but does not change the answer.
-pub async fn log_call(
-    req: &HttpRequest,
-    pool: &Pool,
-    clock: &Clock,
-    call: CallRecord,
-    result: &Result<HttpResponse, ApiError>,
-) {
-    let code = match result {
-        Ok(_) => "1",
-        Err(ApiError::Refused(f)) => f.code(),
-        Err(ApiError::Fault(_)) => "SIM500",
-    };
-    let now = clock.now();
-    let Some(client) = call.client_name else {
-        if let Some(counter) = req.app_data::<web::Data<UnidentifiedCalls>>() {
-            counter.note();
-        }
-        tracing::info!(
-            action = call.action,
-            result = code,
-            "GSP API call without valid client credentials"
-        );
-        return;
-    };
-    let username: Option<String> = call.username.map(|u| u.chars().take(64).collect());
-    tracing::info!(client = %client, action = call.action, result = code, "GSP API call");
-    let logged = db::write(pool, move |conn| {
-        api_call::record(conn, now, &client, username.as_deref(), call.action, code)
-    })
-    .await;
-    if let Err(e) = logged {
-        tracing::error!(error = ?e, "could not log an API call");
     }
 }
 
@@ -292,13 +191,14 @@ pub async fn server_key(pool: &Pool, clock: &Clock) -> Result<StoredKey, AppErro
 
 /// The GSP client named by the `clientid` and `client-secret` headers, with the
 /// real system's codes: AUT4031 and AUT4032 for a missing header, AUT4033 for an
-/// unknown (or revoked) client id, AUT4034 for a wrong secret. The demo client,
-/// whose secret is printed in the README, answers only in demo mode.
+/// unknown (or revoked) client id, AUT4034 for a wrong secret. The demo clients,
+/// whose secrets are printed in the README, and the trainer's GSP player answer only
+/// in demo mode.
 pub async fn client(req: &HttpRequest, pool: &Pool, demo: bool) -> Result<GspClient, ApiError> {
     let present = |name| header(req, name).filter(|v| !v.trim().is_empty());
     let id = present("clientid").ok_or(ApiFailure::MissingClientId)?;
     let secret = present("client-secret").ok_or(ApiFailure::MissingClientSecret)?;
-    if id.len() > 128 || (!demo && crate::demo::is_demo_client_id(id)) {
+    if id.len() > 128 || (!demo && crate::demo::is_demo_only_client_id(id)) {
         return Err(ApiFailure::InvalidClientId.into());
     }
     if secret.len() > 256 {

@@ -23,6 +23,7 @@ use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
+use crate::routes::taxpayerapi::CallLog;
 use crate::routes::{render, see_other};
 
 /// Notes the manual's page-view steps of trainees (demo mode; elsewhere it does
@@ -419,10 +420,21 @@ pub struct StepTotal {
     pub done: usize,
 }
 
-async fn board_rows(pool: &Pool, clock: &Clock) -> Result<Vec<BoardRow>, AppError> {
+/// The board's rows, and the line on the GSP calls it leaves out (if any).
+async fn board_rows(
+    pool: &Pool,
+    clock: &Clock,
+    call_log: &CallLog,
+) -> Result<(Vec<BoardRow>, Option<String>), AppError> {
     let now = clock.security_now();
-    let progress = db::run(pool, move |conn| classroom::board(conn, now)).await?;
-    Ok(progress.into_iter().map(board_row).collect())
+    let (progress, not_shown) = db::run(pool, move |conn| {
+        Ok::<_, diesel::result::Error>((classroom::board(conn, now)?, call_log.not_shown(conn)?))
+    })
+    .await?;
+    Ok((
+        progress.into_iter().map(board_row).collect(),
+        not_shown.line(),
+    ))
 }
 
 fn totals(rows: &[BoardRow]) -> Vec<StepTotal> {
@@ -443,6 +455,9 @@ struct BoardPage {
     steps: [&'static str; 8],
     rows: Vec<BoardRow>,
     totals: Vec<StepTotal>,
+    /// How many GSP calls of other clients (and beyond a room client's bound) the
+    /// GSP columns leave out.
+    not_shown: Option<String>,
     refreshed: String,
 }
 
@@ -452,13 +467,15 @@ pub async fn board(
     chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    call_log: web::Data<CallLog>,
 ) -> Result<HttpResponse, AppError> {
-    let rows = board_rows(&pool, &clock).await?;
+    let (rows, not_shown) = board_rows(&pool, &clock, &call_log).await?;
     let page = BoardPage {
         chrome,
         steps: STEPS,
         totals: totals(&rows),
         rows,
+        not_shown,
         refreshed: ist_datetime(clock.now()),
     };
     render(StatusCode::OK, &page)
@@ -512,6 +529,7 @@ struct ProjectorPage {
     rows: Vec<BoardRow>,
     totals: Vec<StepTotal>,
     calls: Vec<FeedLine>,
+    not_shown: Option<String>,
     refreshed: String,
 }
 
@@ -523,14 +541,16 @@ pub async fn projector(
     _trainer: CurrentTrainer,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    call_log: web::Data<CallLog>,
 ) -> Result<HttpResponse, AppError> {
-    let rows = board_rows(&pool, &clock).await?;
+    let (rows, not_shown) = board_rows(&pool, &clock, &call_log).await?;
     let calls = db::run(&pool, |conn| api_call::recent(conn, PROJECTOR_CALLS)).await?;
     let page = ProjectorPage {
         steps: STEPS,
         totals: totals(&rows),
         rows,
         calls: calls.into_iter().map(FeedLine::from).collect(),
+        not_shown,
         refreshed: ist_datetime(clock.now()),
     };
     render(StatusCode::OK, &page)

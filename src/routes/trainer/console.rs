@@ -18,7 +18,7 @@ use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
-use crate::routes::taxpayerapi::UnidentifiedCalls;
+use crate::routes::taxpayerapi::CallLog;
 use crate::routes::trainer::classroom::{room_addresses, Listening, RoomAddresses};
 use crate::routes::trainer::login_as::{demo_accounts, DemoAccountLine, SeededPasswords};
 use crate::routes::{render, see_other};
@@ -62,20 +62,28 @@ pub struct Feed {
     pub clock: String,
     pub now: String,
     pub taxpayers: Vec<TaxpayerLine>,
+    /// The calls of the room's GSP clients (the player's, and those the operator
+    /// registered), within each one's bound a minute.
     pub calls: Vec<CallLine>,
     /// Calls refused for missing or wrong client credentials: counted, not listed.
     pub unidentified_calls: u64,
+    /// Calls of the demo clients, whose secrets are public: counted, not listed.
+    pub other_client_calls: u64,
+    /// Calls of a room client beyond its bound a minute: counted, not listed.
+    pub calls_over_limit: u64,
+    /// The two counts above in a sentence; empty while both are zero.
+    pub not_shown: String,
 }
 
 async fn feed_now(
     pool: &Pool,
     clock: &web::Data<Clock>,
-    unidentified: &UnidentifiedCalls,
+    call_log: &CallLog,
 ) -> Result<Feed, AppError> {
     let clock = clock.clone();
     db::run(pool, move |conn| {
         let now = clock.now();
-        let unidentified_calls = unidentified.total(conn)?;
+        let not_shown = call_log.not_shown(conn)?;
         let taxpayers = demo::overview(conn, &clock)?
             .into_iter()
             .map(|o| {
@@ -107,7 +115,10 @@ async fn feed_now(
             now: ist_datetime(now),
             taxpayers,
             calls,
-            unidentified_calls,
+            unidentified_calls: not_shown.unidentified,
+            other_client_calls: not_shown.other_clients,
+            calls_over_limit: not_shown.over_limit,
+            not_shown: not_shown.line().unwrap_or_default(),
         })
     })
     .await
@@ -136,7 +147,7 @@ pub async fn show(
     chrome: Chrome,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
-    unidentified: web::Data<UnidentifiedCalls>,
+    call_log: web::Data<CallLog>,
     listening: web::Data<Listening>,
     hasher: web::Data<Hasher>,
     seeded: web::Data<SeededPasswords>,
@@ -152,7 +163,7 @@ pub async fn show(
         addresses: room_addresses(listening.0),
         accounts: demo_accounts(&pool, &hasher, &seeded).await?,
         gsp_clients,
-        feed: feed_now(&pool, &clock, &unidentified).await?,
+        feed: feed_now(&pool, &clock, &call_log).await?,
         shifts: SHIFTS
             .iter()
             .map(|&(value, label, _)| ShiftButton { value, label })
@@ -166,9 +177,9 @@ pub async fn feed(
     _trainer: CurrentTrainer,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
-    unidentified: web::Data<UnidentifiedCalls>,
+    call_log: web::Data<CallLog>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(feed_now(&pool, &clock, &unidentified).await?))
+    Ok(HttpResponse::Ok().json(feed_now(&pool, &clock, &call_log).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -254,6 +265,7 @@ pub async fn reset(
     form: Form<ResetForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    call_log: web::Data<CallLog>,
 ) -> Result<HttpResponse, AppError> {
     if form.confirm.as_deref() != Some("yes") {
         let page = ResetPage {
@@ -274,6 +286,7 @@ pub async fn reset(
             0
         };
         demo::reset(conn, &clock_for_reset).map_err(|e| AppError::Unexpected(e.into()))?;
+        call_log.clear_left_out(conn)?;
         Ok::<_, AppError>(removed)
     })
     .await?;

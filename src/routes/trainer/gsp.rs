@@ -4,9 +4,13 @@
 //! without a terminal.
 //!
 //! Each step is a real HTTP request to this portal's own taxpayer API, sent as the
-//! demo plain GSP client: it goes through the same code, API call log, live feed and
-//! progress board as a call from outside. What the player holds between steps (the
-//! taxpayer, the auth token, the last exchange) lives in the trainer's session.
+//! player's own GSP client (`demo::PLAYER_CLIENT_ID`, plain protocol): it goes through
+//! the same code, API call log, live feed and progress board as any GSP's call. The
+//! player's client is one of the room's, so its calls are listed; and it alone may use
+//! the sandbox OTP for trainees. Its secret is read from the database at each step,
+//! so a portal sharing the database with others plays the same, and it is masked
+//! wherever the request is shown. What the player holds between steps (the taxpayer,
+//! the auth token, the last exchange) lives in the trainer's session.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -190,7 +194,7 @@ pub struct MessagesOtp {
 #[template(path = "trainer/gsp.html")]
 struct PlayerPage {
     chrome: Chrome,
-    /// The demo GSP client's id; `None` once it is revoked.
+    /// The player's GSP client id; `None` once it is revoked.
     client_id: Option<String>,
     demo_choices: Vec<Choice>,
     trainee_choices: Vec<Choice>,
@@ -219,7 +223,7 @@ async fn player_page(
     let now = clock.now();
     let chosen_name = player.username.clone();
     let (client, everyone, chosen, newest, sandbox, calls) = db::run(pool, move |conn| {
-        let client = demo::gsp_client(conn)?;
+        let client = demo::player_client(conn)?;
         let everyone = demo_taxpayer::training_taxpayers(conn)?;
         let chosen = everyone
             .iter()
@@ -498,7 +502,7 @@ async fn play(
     let mut player: Player = trainer.session.gsp_player().unwrap_or_default();
     let chosen = player.username.clone();
     let (client, taxpayer) = db::run(pool, move |conn| {
-        let client = demo::gsp_client(conn)?;
+        let client = demo::player_client(conn)?;
         let taxpayer = match &chosen {
             Some(username) => demo_taxpayer::training_taxpayer(conn, username)?,
             None => None,
@@ -509,7 +513,7 @@ async fn play(
     let ready = match (client, &player.username, taxpayer) {
         (None, _, _) => Err(refusal(
             StatusCode::CONFLICT,
-            format!("The demo GSP client ({}) has been revoked, so the player has no client to call as. Reset demo data brings it back.", demo::DEMO_GSP_CLIENT_ID),
+            format!("The player's GSP client ({}) has been revoked, so the player has no client to call as. Reset demo data (or a restart) gives it a new secret.", demo::PLAYER_CLIENT_ID),
         )),
         (_, None, _) => Err(refusal(
             StatusCode::CONFLICT,
