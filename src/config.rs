@@ -30,6 +30,12 @@ pub struct Settings {
     pub gsp_sessions_per_client: i64,
     /// OTPs one GSP client may ask for one taxpayer within an hour.
     pub otp_requests_per_hour: u32,
+    /// Authenticate calls one network address may make a minute (in a burst, or
+    /// spread over the minute), counted by each portal process.
+    pub api_calls_per_minute_per_address: u32,
+    /// Authenticate calls one GSP client may make a minute, from all addresses
+    /// together, counted by each portal process.
+    pub api_calls_per_minute_per_client: u32,
     /// Demo mode for trainers: banner, demo data, trainer console, time machine.
     pub demo: bool,
     /// A captcha on the login form, as on the real portal.
@@ -61,6 +67,13 @@ pub mod defaults {
     pub const LOGIN_ATTEMPTS_PER_MINUTE: u64 = 30;
     pub const GSP_SESSIONS_PER_CLIENT: i64 = 5;
     pub const OTP_REQUESTS_PER_HOUR: u32 = 5;
+    /// A classroom of 200 behind one address can all authenticate at once, and
+    /// then ten calls a second go on: far above a class's use, far below what a
+    /// flood of RSA app keys would cost.
+    pub const API_CALLS_PER_MINUTE_PER_ADDRESS: u32 = 600;
+    /// Twice the per-address budget: the public demo client is shared by every
+    /// classroom of a portal.
+    pub const API_CALLS_PER_MINUTE_PER_CLIENT: u32 = 1200;
     pub const REQUEST_TIMEOUT_SECONDS: u64 = 10;
     pub const MAX_CONNECTIONS_PER_WORKER: usize = 1024;
 }
@@ -82,6 +95,8 @@ impl Settings {
             login_attempts_per_minute: defaults::LOGIN_ATTEMPTS_PER_MINUTE,
             gsp_sessions_per_client: defaults::GSP_SESSIONS_PER_CLIENT,
             otp_requests_per_hour: defaults::OTP_REQUESTS_PER_HOUR,
+            api_calls_per_minute_per_address: defaults::API_CALLS_PER_MINUTE_PER_ADDRESS,
+            api_calls_per_minute_per_client: defaults::API_CALLS_PER_MINUTE_PER_CLIENT,
             demo: false,
             captcha: false,
             trainer_password: None,

@@ -15,6 +15,7 @@ mod helpers;
 mod instances;
 mod pages;
 mod pentest;
+mod pentest_api;
 mod properties;
 mod qa;
 mod security;
