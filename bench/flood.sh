@@ -17,7 +17,9 @@
 #                  [seconds per run, default 10] [flood connections, default 64]
 #                  [milliseconds between one connection's calls, default 10]
 #
-# The binary may be an older build (it is started with no option it may not know).
+# The binary may be an older build (it is started with no option it may not know);
+# PORTAL_ARGS adds options to its `serve` (e.g. budgets raised out of the way, to see
+# the decrypting threads' bound alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-}
@@ -59,7 +61,8 @@ CLIENT_SECRET=$(sed -n 's/.*client-secret:[[:space:]]*\([^[:space:]]*\).*/\1/p' 
 
 PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
-RUST_LOG=warn "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" \
+# shellcheck disable=SC2086 # PORTAL_ARGS is a list of options
+RUST_LOG=warn "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" ${PORTAL_ARGS:-} \
   >"$WORK/portal.out" 2>"$WORK/portal.err" &
 PORTAL_PID=$!
 for _ in $(seq 1 300); do curl -fs -o /dev/null "$BASE/login" && break; sleep 0.05; done
@@ -101,7 +104,7 @@ for line in open(results):
     name, value = line.split()
     v[name] = float(value)
 print()
-print(f"{binary}: /login with wrk -t2 -c64, {seconds}s per run; flood of {connections} connections, "
+print(f"{binary} {os.environ.get('PORTAL_ARGS', '')}: /login with wrk -t2 -c64, {seconds}s per run; flood of {connections} connections, "
       f"one call every {period} ms each; {os.cpu_count()} cores, {time.strftime('%Y-%m-%dT%H:%MZ', time.gmtime())}")
 print()
 print(f"| {'what':<32} | {'req/s':>8} | {'p99 ms':>8} |")

@@ -103,7 +103,7 @@ fn dummy_hash() -> anyhow::Result<&'static str> {
 /// Runs argon2 work on threads of its own, one per permit, each with a working memory
 /// kept from one check to the next. The threads run at a lower priority (see
 /// [`Workers`]), so a flood of logins takes the cores only while pages do not need
-/// them. Its queue has no bound: the per-address limit on password forms bounds it.
+/// them. Its queue has no bound: every check waits its turn, as it always has.
 #[derive(Clone)]
 pub struct Hasher {
     workers: Workers<Vec<Block>>,

@@ -155,9 +155,10 @@ pub async fn handle(
     };
     let result = answer(&req, body, &work, &mut call).await;
     match &result {
-        // Load shed: a row each would be the very cost the refusal spares.
+        // Shed for load: a row each would be the very cost the refusal spares (the
+        // request log still has a line for each, with its status).
         Err(ApiError::Refused(f)) if f.retry_after().is_some() => {
-            tracing::info!(action = call.action, result = f.code(), "GSP API call shed");
+            tracing::debug!(action = call.action, result = f.code(), "GSP API call shed");
         }
         _ => log_call(&req, &pool, &clock, call, &result).await,
     }
