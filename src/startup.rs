@@ -70,7 +70,7 @@ impl Application {
             clock,
             settings,
             key,
-            Workers {
+            CpuThreads {
                 hasher: hasher.clone(),
                 decrypter: decrypter.clone(),
             },
@@ -193,7 +193,7 @@ async fn prepare_demo(
 }
 
 /// The threads of slow CPU work the routes use.
-struct Workers {
+struct CpuThreads {
     hasher: Hasher,
     decrypter: Decrypter,
 }
@@ -301,7 +301,7 @@ fn serve(
     clock: Arc<Clock>,
     settings: Settings,
     key: Key,
-    workers: Workers,
+    threads: CpuThreads,
     trainer: Option<TrainerCredential>,
 ) -> anyhow::Result<Server> {
     let store = DbSessionStore::new(
@@ -321,8 +321,8 @@ fn serve(
     UnidentifiedCalls::start_flushing(unidentified.clone(), pool.clone());
     let pool = web::Data::new(pool);
     let clock = web::Data::from(clock);
-    let hasher = web::Data::new(workers.hasher);
-    let decrypter = web::Data::new(workers.decrypter);
+    let hasher = web::Data::new(threads.hasher);
+    let decrypter = web::Data::new(threads.decrypter);
     let budgets = web::Data::new(CallBudgets::new(
         settings.api_calls_per_minute_per_address,
         settings.api_calls_per_minute_per_client,

@@ -132,7 +132,6 @@ pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
         (status = 503, description = "The simulator's app-key decryption is busy; nothing was done, try again after Retry-After seconds (SIM503)", body = ErrorBody),
     )
 )]
-#[allow(clippy::too_many_arguments)]
 pub async fn handle(
     req: HttpRequest,
     body: Result<web::Bytes, actix_web::Error>,
