@@ -33,6 +33,12 @@ pub struct Settings {
     /// Calls of one GSP client the trainer's call log takes a minute; the rest are
     /// counted. The demo clients' calls are only counted.
     pub gsp_calls_listed_per_minute: u32,
+    /// Authenticate calls one network address may make a minute (in a burst, or
+    /// spread over the minute), counted by each portal process.
+    pub api_calls_per_minute_per_address: u32,
+    /// Authenticate calls one GSP client may make a minute, from all addresses
+    /// together, counted by each portal process.
+    pub api_calls_per_minute_per_client: u32,
     /// Demo mode for trainers: banner, demo data, trainer console, time machine.
     pub demo: bool,
     /// A captcha on the login form, as on the real portal.
@@ -65,6 +71,13 @@ pub mod defaults {
     pub const GSP_SESSIONS_PER_CLIENT: i64 = 5;
     pub const OTP_REQUESTS_PER_HOUR: u32 = 5;
     pub const GSP_CALLS_LISTED_PER_MINUTE: u32 = 60;
+    /// A classroom of 200 behind one address can all authenticate at once, and
+    /// then ten calls a second go on: far above a class's use, far below what a
+    /// flood of RSA app keys would cost.
+    pub const API_CALLS_PER_MINUTE_PER_ADDRESS: u32 = 600;
+    /// Twice the per-address budget: the public demo client is shared by every
+    /// classroom of a portal.
+    pub const API_CALLS_PER_MINUTE_PER_CLIENT: u32 = 1200;
     pub const REQUEST_TIMEOUT_SECONDS: u64 = 10;
     pub const MAX_CONNECTIONS_PER_WORKER: usize = 1024;
 }
@@ -87,6 +100,8 @@ impl Settings {
             gsp_sessions_per_client: defaults::GSP_SESSIONS_PER_CLIENT,
             otp_requests_per_hour: defaults::OTP_REQUESTS_PER_HOUR,
             gsp_calls_listed_per_minute: defaults::GSP_CALLS_LISTED_PER_MINUTE,
+            api_calls_per_minute_per_address: defaults::API_CALLS_PER_MINUTE_PER_ADDRESS,
+            api_calls_per_minute_per_client: defaults::API_CALLS_PER_MINUTE_PER_CLIENT,
             demo: false,
             captcha: false,
             trainer_password: None,

@@ -18,3 +18,4 @@ pub mod net;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;

@@ -168,6 +168,12 @@ struct ServeArgs {
     /// and for the demo clients, calls are only counted.
     #[arg(long, env = "GST_PORTAL_GSP_CALLS_LISTED_PER_MINUTE", default_value_t = defaults::GSP_CALLS_LISTED_PER_MINUTE, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     gsp_calls_listed_per_minute: u32,
+    /// Authenticate calls of the GSP API one network address may make a minute.
+    #[arg(long, env = "GST_PORTAL_API_CALLS_PER_MINUTE_PER_ADDRESS", default_value_t = defaults::API_CALLS_PER_MINUTE_PER_ADDRESS, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    api_calls_per_minute_per_address: u32,
+    /// Authenticate calls of the GSP API one GSP client may make a minute.
+    #[arg(long, env = "GST_PORTAL_API_CALLS_PER_MINUTE_PER_CLIENT", default_value_t = defaults::API_CALLS_PER_MINUTE_PER_CLIENT, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    api_calls_per_minute_per_client: u32,
     /// Demo mode for trainers: a banner, demo data, the trainer console and its time
     /// machine (on when no command is given).
     #[arg(long, env = "GST_PORTAL_DEMO")]
@@ -480,6 +486,8 @@ async fn serve(database: Database, args: ServeArgs) -> anyhow::Result<()> {
     settings.gsp_sessions_per_client = args.gsp_sessions_per_client;
     settings.otp_requests_per_hour = args.otp_requests_per_hour;
     settings.gsp_calls_listed_per_minute = args.gsp_calls_listed_per_minute;
+    settings.api_calls_per_minute_per_address = args.api_calls_per_minute_per_address;
+    settings.api_calls_per_minute_per_client = args.api_calls_per_minute_per_client;
     settings.demo = args.demo;
     settings.captcha = args.demo && !args.no_captcha;
     settings.trainer_password = args.trainer_password.map(Into::into);

@@ -25,7 +25,9 @@ use crate::db::models::app_setting;
 use crate::db::{self, Pool};
 use crate::demo;
 use crate::error::AppError;
+use crate::gsp::keys::Decrypter;
 use crate::routes::form::FORM_LIMIT;
+use crate::routes::taxpayerapi::budget::CallBudgets;
 use crate::routes::taxpayerapi::CallLog;
 use crate::routes::trainer::classroom::Listening;
 use crate::routes::Wiring;
@@ -40,6 +42,7 @@ pub struct Application {
     server: Server,
     pool: Pool,
     hasher: Hasher,
+    decrypter: Decrypter,
     trainer_password: Option<SecretString>,
 }
 
@@ -60,13 +63,17 @@ impl Application {
         };
         let trainer_password = trainer.as_ref().map(|t| t.password.clone());
         housekeeping::start(pool.clone(), clock.clone());
+        let decrypter = Decrypter::below_cores();
         let server = serve(
             listener,
             pool.clone(),
             clock,
             settings,
             key,
-            hasher.clone(),
+            CpuThreads {
+                hasher: hasher.clone(),
+                decrypter: decrypter.clone(),
+            },
             trainer,
         )?;
         Ok(Application {
@@ -74,6 +81,7 @@ impl Application {
             server,
             pool,
             hasher,
+            decrypter,
             trainer_password,
         })
     }
@@ -94,6 +102,12 @@ impl Application {
     /// The password hasher, whose figures tests and benchmarks read.
     pub fn hasher(&self) -> &Hasher {
         &self.hasher
+    }
+
+    /// The threads that open app keys with the simulator's RSA key, whose queue
+    /// tests fill.
+    pub fn decrypter(&self) -> &Decrypter {
+        &self.decrypter
     }
 
     /// A handle to stop the server (gracefully, or not) from elsewhere.
@@ -176,6 +190,12 @@ async fn prepare_demo(
         }
     })?;
     Ok(TrainerCredential { password, hash })
+}
+
+/// The threads of slow CPU work the routes use.
+struct CpuThreads {
+    hasher: Hasher,
+    decrypter: Decrypter,
 }
 
 /// Where the trainer password's hash is kept.
@@ -281,7 +301,7 @@ fn serve(
     clock: Arc<Clock>,
     settings: Settings,
     key: Key,
-    hasher: Hasher,
+    threads: CpuThreads,
     trainer: Option<TrainerCredential>,
 ) -> anyhow::Result<Server> {
     let store = DbSessionStore::new(
@@ -301,7 +321,12 @@ fn serve(
     CallLog::start_flushing(call_log.clone(), pool.clone());
     let pool = web::Data::new(pool);
     let clock = web::Data::from(clock);
-    let hasher = web::Data::new(hasher);
+    let hasher = web::Data::new(threads.hasher);
+    let decrypter = web::Data::new(threads.decrypter);
+    let budgets = web::Data::new(CallBudgets::new(
+        settings.api_calls_per_minute_per_address,
+        settings.api_calls_per_minute_per_client,
+    ));
     let cookie_key = web::Data::new(CookieKey(key.clone()));
     let settings = web::Data::new(settings);
     let listening = web::Data::new(Listening(listener.local_addr()?));
@@ -315,6 +340,8 @@ fn serve(
             .app_data(pool.clone())
             .app_data(clock.clone())
             .app_data(hasher.clone())
+            .app_data(decrypter.clone())
+            .app_data(budgets.clone())
             .app_data(settings.clone())
             .app_data(cookie_key.clone())
             .app_data(call_log.clone())

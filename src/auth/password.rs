@@ -5,8 +5,7 @@
 //! workers: a flood of logins then uses a bounded amount of memory and leaves the
 //! async workers free to serve pages.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use anyhow::Context;
 use argon2::password_hash::{self, PasswordHash, PasswordHasher as _, SaltString};
@@ -14,6 +13,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
+use crate::workers::Workers;
 
 /// Longest password accepted for hashing; longer input is refused before any work.
 pub const MAX_PASSWORD_BYTES: usize = 128;
@@ -100,70 +100,31 @@ fn dummy_hash() -> anyhow::Result<&'static str> {
     Ok(DUMMY.get_or_init(|| h))
 }
 
-type Job = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
-
 /// Runs argon2 work on threads of its own, one per permit, each with a working memory
-/// kept from one check to the next. The threads run at a lower priority (nice 10),
-/// so a flood of logins takes the cores only while pages do not need them.
+/// kept from one check to the next. The threads run at a lower priority (see
+/// [`Workers`]), so a flood of logins takes the cores only while pages do not need
+/// them. Its queue has no bound: every check waits its turn, as it always has.
 #[derive(Clone)]
 pub struct Hasher {
-    jobs: mpsc::Sender<Job>,
-    running: Arc<AtomicUsize>,
-    peak: Arc<AtomicUsize>,
-    finished: Arc<AtomicUsize>,
+    workers: Workers<Vec<Block>>,
 }
-
-/// How much lower than the web workers the hashing threads run.
-const HASHING_NICENESS: i32 = 10;
 
 impl Hasher {
     /// Starts `permits` hashing threads; they end when the last clone is dropped.
     pub fn new(permits: usize) -> Self {
-        let (sender, receiver) = mpsc::channel::<Job>();
-        let receiver = Arc::new(Mutex::new(receiver));
-        for n in 0..permits.max(1) {
-            let receiver = Arc::clone(&receiver);
-            let started = std::thread::Builder::new()
-                .name(format!("argon2-{n}"))
-                .spawn(move || {
-                    // Best effort: where it is not allowed, hashing runs at the
-                    // workers' priority, as it did before.
-                    let _ = rustix::process::setpriority_process(
-                        Some(rustix::thread::gettid()),
-                        HASHING_NICENESS,
-                    );
-                    let mut memory = Vec::new();
-                    loop {
-                        let job = receiver
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .recv();
-                        match job {
-                            Ok(job) => job(&mut memory),
-                            Err(mpsc::RecvError) => break,
-                        }
-                    }
-                });
-            if let Err(e) = started {
-                tracing::error!(error = %e, "could not start a hashing thread");
-            }
-        }
         Hasher {
-            jobs: sender,
-            running: Arc::new(AtomicUsize::new(0)),
-            peak: Arc::new(AtomicUsize::new(0)),
-            finished: Arc::new(AtomicUsize::new(0)),
+            workers: Workers::start("argon2", permits, None, Vec::new),
         }
     }
 
     /// How many hashes or verifications have run to the end.
     pub fn finished(&self) -> usize {
-        self.finished.load(Ordering::SeqCst)
+        self.workers.finished()
     }
 
     /// The most hashes that ever ran at the same time.
     pub fn peak_concurrency(&self) -> usize {
-        self.peak.load(Ordering::SeqCst)
+        self.workers.peak_concurrency()
     }
 
     /// One hashing thread per core.
@@ -175,27 +136,11 @@ impl Hasher {
         &self,
         work: impl FnOnce(&mut Vec<Block>) -> anyhow::Result<T> + Send + 'static,
     ) -> Result<T, AppError> {
-        let (answer, answered) = tokio::sync::oneshot::channel();
-        let (running, peak, finished) = (
-            Arc::clone(&self.running),
-            Arc::clone(&self.peak),
-            Arc::clone(&self.finished),
-        );
-        let job: Job = Box::new(move |memory| {
-            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(now, Ordering::SeqCst);
-            let result = work(memory);
-            running.fetch_sub(1, Ordering::SeqCst);
-            finished.fetch_add(1, Ordering::SeqCst);
-            // The request may have gone away meanwhile; nobody is left to tell.
-            let _ = answer.send(result);
-        });
-        self.jobs
-            .send(job)
-            .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
-        Ok(answered
-            .await
-            .context("a hashing thread stopped before it answered")??)
+        let queued = self
+            .workers
+            .submit(work)
+            .map_err(|e| anyhow::Error::new(e).context("the hashing queue has no bound"))?;
+        queued.await
     }
 
     /// Checks a login: against `stored` when the taxpayer exists, against a dummy hash

@@ -131,6 +131,26 @@ pub enum ApiFailure {
     UnsupportedMediaType,
     /// The simulator's own code: the body is too large.
     TooLarge,
+    /// The simulator's own code: the body did not arrive within the request timeout.
+    BodyTimedOut,
+    /// The simulator's own code: the budget of authenticate calls of this network
+    /// address, or of this client, is spent for now; one more comes back after
+    /// `retry_after` seconds.
+    TooManyCalls {
+        by: CallBudget,
+        per_minute: u32,
+        retry_after: u64,
+    },
+    /// The simulator's own code: the threads that open app keys have as much work
+    /// queued as they take; nothing was done.
+    Busy,
+}
+
+/// Whose budget of authenticate calls a refusal spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallBudget {
+    Address,
+    Client,
 }
 
 impl ApiFailure {
@@ -154,6 +174,16 @@ impl ApiFailure {
             ApiFailure::BadRequest(_) => "SIM400",
             ApiFailure::UnsupportedMediaType => "SIM415",
             ApiFailure::TooLarge => "SIM413",
+            ApiFailure::BodyTimedOut => "SIM408",
+            ApiFailure::TooManyCalls {
+                by: CallBudget::Address,
+                ..
+            } => "SIM4291",
+            ApiFailure::TooManyCalls {
+                by: CallBudget::Client,
+                ..
+            } => "SIM4292",
+            ApiFailure::Busy => "SIM503",
         }
     }
 
@@ -177,6 +207,15 @@ impl ApiFailure {
             ApiFailure::BadRequest(why) => why.clone(),
             ApiFailure::UnsupportedMediaType => "Send the request body as application/json.".to_string(),
             ApiFailure::TooLarge => "The request body is larger than the API accepts (16 KiB).".to_string(),
+            ApiFailure::BodyTimedOut => "The request body took too long to arrive, so nothing was done. Send the call again.".to_string(),
+            ApiFailure::TooManyCalls { by, per_minute, retry_after } => {
+                let from = match by {
+                    CallBudget::Address => "from your network address",
+                    CallBudget::Client => "with this clientid",
+                };
+                format!("Too many authenticate calls {from}: the simulator takes {per_minute} a minute. Nothing was done; try again in {retry_after} second(s).")
+            }
+            ApiFailure::Busy => "The simulator is busy opening other app keys. Nothing was done; try again in a second.".to_string(),
         }
     }
 
@@ -198,6 +237,19 @@ impl ApiFailure {
             ApiFailure::BadRequest(_) => 400,
             ApiFailure::UnsupportedMediaType => 415,
             ApiFailure::TooLarge => 413,
+            ApiFailure::BodyTimedOut => 408,
+            ApiFailure::TooManyCalls { .. } => 429,
+            ApiFailure::Busy => 503,
+        }
+    }
+
+    /// Seconds after which the call may be sent again, for the Retry-After header of
+    /// the refusals that shed load.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiFailure::TooManyCalls { retry_after, .. } => Some(*retry_after),
+            ApiFailure::Busy => Some(1),
+            _ => None,
         }
     }
 }

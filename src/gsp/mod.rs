@@ -3,6 +3,7 @@
 //! in `routes::taxpayerapi`; the pure rules (token lifetimes, OTP shape and hashing)
 //! are in `domain::gsp`.
 
+pub mod keys;
 pub mod wire;
 
 use anyhow::Context;

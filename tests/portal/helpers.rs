@@ -136,6 +136,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub taxpayer: TaxpayerId,
     hasher: gst_portal::auth::password::Hasher,
+    /// The threads that open app keys, whose queue tests fill.
+    pub decrypter: gst_portal::gsp::keys::Decrypter,
     handle: ServerHandle,
     _db: Arc<TestDb>,
     _dir: Arc<tempfile::TempDir>,
@@ -212,6 +214,7 @@ async fn start(
     let pool = app.pool().clone();
     let handle = app.handle();
     let hasher = app.hasher().clone();
+    let decrypter = app.decrypter().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         base,
@@ -220,6 +223,7 @@ async fn start(
         settings,
         taxpayer: TaxpayerId(0),
         hasher,
+        decrypter,
         handle,
         _db: db,
         _dir: dir,

@@ -15,6 +15,7 @@ mod helpers;
 mod instances;
 mod pages;
 mod pentest;
+mod pentest_api;
 mod pentest_room;
 mod properties;
 mod qa;

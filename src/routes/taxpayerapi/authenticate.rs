@@ -1,5 +1,7 @@
 //! `POST /taxpayerapi/v1.0/authenticate`: OTPREQUEST, AUTHTOKEN, REFRESHTOKEN, LOGOUT.
 
+use actix_web::error::PayloadError;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::Value;
 
@@ -8,14 +10,45 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, Pool};
 use crate::domain::gsp::ApiFailure;
-use crate::error::AppError;
-use crate::gsp::wire::{self, Key, KeyPair};
+use crate::gsp::keys::{Decrypter, KeyJobError};
+use crate::gsp::wire::{self, Key};
 use crate::gsp::{self, Answer, Command, Limits};
 
+use super::budget::CallBudgets;
 use super::schema::{
     Ack, Action, AuthenticateRequest, ClientHeaders, ErrorBody, TokenAnswer, WireHeaders,
 };
-use super::{client, log_call, server_key, wire_headers, ApiError, CallRecord};
+use super::{check_state_of, client, log_call, server_key, wire_headers, ApiError, CallRecord};
+
+/// A JSON object's keys, read only to find one sent twice.
+struct RepeatedKey(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for RepeatedKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = RepeatedKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RepeatedKey, A::Error> {
+                let mut seen = std::collections::HashSet::new();
+                let mut repeated = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    if !seen.insert(key.clone()) && repeated.is_none() {
+                        repeated = Some(key);
+                    }
+                }
+                Ok(RepeatedKey(repeated))
+            }
+        }
+        d.deserialize_map(Keys)
+    }
+}
 
 /// Reads the JSON body field by field, so each mistake gets its own message.
 pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
@@ -25,6 +58,13 @@ pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
     let object = value
         .as_object()
         .ok_or_else(|| bad("The body must be a JSON object.".to_string()))?;
+    // serde_json keeps the last of a repeated key; which one counts must not be a
+    // guess, so a body with one is refused, as the forms refuse a repeated field.
+    if let Ok(RepeatedKey(Some(key))) = serde_json::from_slice(body) {
+        return Err(bad(format!(
+            "The field {key} is sent more than once; send each field once. Nothing was done."
+        )));
+    }
     let text = |name: &str, max: usize| -> Result<Option<String>, ApiFailure> {
         match object.get(name) {
             None | Some(Value::Null) => Ok(None),
@@ -82,12 +122,14 @@ pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
     params(ClientHeaders, WireHeaders),
     responses(
         (status = 200, description = "Success: OTPREQUEST and LOGOUT answer status_cd 1 alone, AUTHTOKEN and REFRESHTOKEN a new auth token", body = TokenAnswer),
-        (status = 400, description = "The request cannot be read (SIM400), a header the encrypted protocol needs is missing (GEN5001), state-cd is not two digits (AUTH4041)", body = ErrorBody),
+        (status = 400, description = "The request cannot be read or repeats a field (SIM400), a header the encrypted protocol needs is missing or blank (GEN5001), state-cd is not two digits or, for a taxpayer whose access is on, not the first two of the taxpayer's GSTIN (AUTH4041)", body = ErrorBody),
         (status = 401, description = "Client credentials missing or wrong (AUT4031-AUT4034), app key not decryptable or not the session's (AUTH4036), wrong OTP (AUTH4034), expired token (AUTH4038), no session (OTP0011)", body = ErrorBody),
         (status = 403, description = "API access is not enabled or its period is over (AUTH4037)", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within the request timeout (SIM408)", body = ErrorBody),
         (status = 413, description = "Body over 16 KiB (SIM413)", body = ErrorBody),
         (status = 415, description = "Body not sent as JSON (SIM415)", body = ErrorBody),
-        (status = 429, description = "Too many live sessions with this client (AUTH403), or too many OTPs asked within an hour (SIM429)", body = ErrorBody),
+        (status = 429, description = "Too many live sessions with this client (AUTH403), too many OTPs asked within an hour (SIM429), or too many authenticate calls a minute from this network address (SIM4291) or with this client (SIM4292); the Retry-After header gives the seconds to wait", body = ErrorBody),
+        (status = 503, description = "The simulator's app-key decryption is busy; nothing was done, try again after Retry-After seconds (SIM503)", body = ErrorBody),
     )
 )]
 pub async fn handle(
@@ -96,34 +138,74 @@ pub async fn handle(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     settings: web::Data<Settings>,
+    budgets: web::Data<CallBudgets>,
+    decrypter: web::Data<Decrypter>,
 ) -> Result<HttpResponse, ApiError> {
     let mut call = CallRecord {
         action: "AUTHENTICATE",
         ..CallRecord::default()
     };
-    let result = answer(&req, body, &pool, &clock, &settings, &mut call).await;
-    log_call(&req, &pool, &clock, call, &result).await;
+    let work = Work {
+        pool: &pool,
+        clock: &clock,
+        settings: &settings,
+        budgets: &budgets,
+        decrypter: &decrypter,
+    };
+    let result = answer(&req, body, &work, &mut call).await;
+    match &result {
+        // Shed for load: a row each would be the very cost the refusal spares (the
+        // request log still has a line for each, with its status).
+        Err(ApiError::Refused(f)) if f.retry_after().is_some() => {
+            tracing::debug!(action = call.action, result = f.code(), "GSP API call shed");
+        }
+        _ => log_call(&req, &pool, &clock, call, &result).await,
+    }
     result
+}
+
+/// What an authenticate call works with.
+struct Work<'a> {
+    pool: &'a Pool,
+    clock: &'a Clock,
+    settings: &'a Settings,
+    budgets: &'a CallBudgets,
+    decrypter: &'a Decrypter,
 }
 
 async fn answer(
     req: &HttpRequest,
     body: Result<web::Bytes, actix_web::Error>,
-    pool: &Pool,
-    clock: &Clock,
-    settings: &Settings,
+    work: &Work<'_>,
     call: &mut CallRecord,
 ) -> Result<HttpResponse, ApiError> {
+    let Work {
+        pool,
+        clock,
+        settings,
+        ..
+    } = *work;
+    // The budgets first: a refusal costs no read of the body, no RSA, no write.
+    work.budgets
+        .take_for_address(&crate::net::client_limit_key(req))?;
     let client = client(req, pool, settings.demo).await?;
+    work.budgets.take_for_client(&client.client_id)?;
     call.client_name = Some(client.name.clone());
-    if client.encrypted {
-        wire_headers(req)?;
-    }
+    let state = if client.encrypted {
+        Some(wire_headers(req)?)
+    } else {
+        None
+    };
     if req.content_type() != "application/json" {
         return Err(ApiFailure::UnsupportedMediaType.into());
     }
     let body = body.map_err(|e| {
-        if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+        let timed_out = e
+            .as_error::<PayloadError>()
+            .is_some_and(crate::routes::deadline::is_timeout);
+        if timed_out {
+            ApiFailure::BodyTimedOut
+        } else if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiFailure::TooLarge
         } else {
             ApiFailure::BadRequest("The request body could not be read.".to_string())
@@ -133,6 +215,9 @@ async fn answer(
     call.action = request.action.name();
     call.username = Some(request.username.clone());
     let now = clock.now();
+    if let Some(state) = state {
+        check_state_of(pool, &request.username, state, now).await?;
+    }
     let limits = Limits {
         sessions: settings.gsp_sessions_per_client,
         otp_requests: settings.otp_requests_per_hour,
@@ -140,8 +225,7 @@ async fn answer(
     };
     let command = if client.encrypted {
         encrypted_command(
-            pool,
-            clock,
+            work,
             request.action,
             request.app_key,
             request.otp,
@@ -188,8 +272,7 @@ async fn answer(
 /// simulator's RSA key (for REFRESHTOKEN the service opens it with the session's
 /// SEK) and its OTP opened with the app key.
 async fn encrypted_command(
-    pool: &Pool,
-    clock: &Clock,
+    work: &Work<'_>,
     action: Action,
     sealed_app_key: String,
     otp: Option<String>,
@@ -202,12 +285,12 @@ async fn encrypted_command(
             sealed_app_key: Some(sealed_app_key),
         },
         Action::OtpRequest => {
-            open_app_key(pool, clock, sealed_app_key).await?;
+            open_app_key(work, sealed_app_key).await?;
             Command::RequestOtp
         }
         // An OTP that does not open is simply wrong: it counts as a try.
         Action::AuthToken => {
-            let app_key = open_app_key(pool, clock, sealed_app_key).await?;
+            let app_key = open_app_key(work, sealed_app_key).await?;
             Command::TradeOtp {
                 otp: otp
                     .and_then(|sealed| wire::open(&app_key, &sealed).ok())
@@ -218,23 +301,20 @@ async fn encrypted_command(
         }
         Action::Logout => Command::LogOut {
             token,
-            app_key: Some(open_app_key(pool, clock, sealed_app_key).await?),
+            app_key: Some(open_app_key(work, sealed_app_key).await?),
         },
     })
 }
 
-/// Opens an app key sealed with the simulator's public key; AUTH4036 if it does not.
-async fn open_app_key(pool: &Pool, clock: &Clock, sealed: String) -> Result<Key, ApiError> {
-    let stored = server_key(pool, clock).await?;
-    let fault = |e: anyhow::Error| ApiError::Fault(AppError::Unexpected(e));
-    // The RSA private-key operation takes milliseconds: keep it off the workers.
-    let opened = web::block(move || {
-        KeyPair::from_pem(&stored.private_key_pem).map(|pair| pair.open_app_key(&sealed))
-    })
-    .await
-    .map_err(|e| fault(anyhow::anyhow!("blocking pool: {e}")))?
-    .map_err(|e| fault(anyhow::Error::new(e)))?;
-    Ok(opened.map_err(|_| ApiFailure::InvalidAppKey)?)
+/// Opens an app key sealed with the simulator's public key, on the decrypting
+/// threads: AUTH4036 if it does not open, SIM503 when their queue is full.
+async fn open_app_key(work: &Work<'_>, sealed: String) -> Result<Key, ApiError> {
+    let stored = server_key(work.pool, work.clock).await?;
+    match work.decrypter.open_app_key(stored, sealed).await {
+        Ok(opened) => Ok(opened.map_err(|_| ApiFailure::InvalidAppKey)?),
+        Err(KeyJobError::Busy(_)) => Err(ApiFailure::Busy.into()),
+        Err(KeyJobError::Fault(e)) => Err(ApiError::Fault(e)),
+    }
 }
 
 #[cfg(test)]

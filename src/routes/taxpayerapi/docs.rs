@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Pool;
 use crate::error::AppError;
+use crate::gsp::keys::{Decrypter, KeyJobError};
 use crate::routes::layout::Chrome;
 use crate::routes::render;
 
@@ -73,9 +74,20 @@ pub async fn page(
 pub async fn public_key_pem(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    decrypter: web::Data<Decrypter>,
 ) -> Result<HttpResponse, AppError> {
     let stored = server_key(&pool, &clock).await?;
-    let pem = crate::gsp::public_key_pem(&stored)?;
+    let pem = match decrypter.public_pem(stored).await {
+        Ok(pem) => pem,
+        Err(KeyJobError::Busy(_)) => {
+            return Err(AppError::Rejected {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: "The simulator is busy; please download the key again in a second."
+                    .to_string(),
+            })
+        }
+        Err(KeyJobError::Fault(e)) => return Err(e),
+    };
     Ok(download(
         "application/x-pem-file",
         "gst-simulator-public-key.pem",

@@ -2,6 +2,7 @@
 //! refresh, logout) and a protected profile call, all honouring Manage API Access.
 
 pub mod authenticate;
+pub mod budget;
 pub mod call_log;
 pub mod docs;
 pub mod profile;
@@ -68,7 +69,13 @@ impl ResponseError for ApiError {
                 )
             }
         };
-        HttpResponse::build(self.status_code()).json(body)
+        let mut answer = HttpResponse::build(self.status_code());
+        if let ApiError::Refused(f) = self {
+            if let Some(seconds) = f.retry_after() {
+                answer.insert_header((actix_web::http::header::RETRY_AFTER, seconds));
+            }
+        }
+        answer.json(body)
     }
 }
 
@@ -189,6 +196,29 @@ pub async fn server_key(pool: &Pool, clock: &Clock) -> Result<StoredKey, AppErro
     .await
 }
 
+/// For an encrypted client's authenticate call: `state-cd` must be the state of the
+/// taxpayer's GSTIN, as data calls compare it with the `gstin` header. Compared only
+/// once the username is known to have API access on, so the answer says no more
+/// about which usernames exist than AUTH4037 does.
+pub async fn check_state_of(
+    pool: &Pool,
+    username: &str,
+    state: StateCode,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    let username = username.trim().to_lowercase();
+    let verdict = db::run(pool, move |conn| {
+        let found = crate::db::models::taxpayer::find_by_username(conn, &username)?;
+        let on = crate::gsp::access_until(conn, found.as_ref(), now)?.is_ok();
+        diesel::QueryResult::Ok(match found {
+            Some(t) if on && !t.gstin.starts_with(&state.0) => Err(ApiFailure::InvalidStateCode),
+            _ => Ok(()),
+        })
+    })
+    .await?;
+    Ok(verdict?)
+}
+
 /// The GSP client named by the `clientid` and `client-secret` headers, with the
 /// real system's codes: AUT4031 and AUT4032 for a missing header, AUT4033 for an
 /// unknown (or revoked) client id, AUT4034 for a wrong secret. The demo clients,
@@ -219,15 +249,18 @@ pub async fn client(req: &HttpRequest, pool: &Pool, demo: bool) -> Result<GspCli
 }
 
 /// The headers the real system wants on every call of an encrypted client:
-/// `state-cd` (two digits), `ip-usr` and `txn`. Plain clients may leave them out.
+/// `state-cd` (two digits), `ip-usr` and `txn`, each missing when absent or blank.
+/// Plain clients may leave them out.
 pub fn wire_headers(req: &HttpRequest) -> Result<StateCode, ApiFailure> {
     for name in ["ip-usr", "txn"] {
         header(req, name)
             .filter(|v| !v.trim().is_empty() && v.len() <= 128)
             .ok_or(ApiFailure::MissingParameter(name))?;
     }
-    let state = header(req, "state-cd").ok_or(ApiFailure::MissingParameter("state-cd"))?;
-    let state = state.trim();
+    let state = header(req, "state-cd")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or(ApiFailure::MissingParameter("state-cd"))?;
     if state.len() == 2 && state.bytes().all(|b| b.is_ascii_digit()) {
         Ok(StateCode(state.to_string()))
     } else {
