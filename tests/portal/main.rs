@@ -15,6 +15,7 @@ mod helpers;
 mod instances;
 mod pages;
 mod pentest;
+mod pentest_trainer;
 mod properties;
 mod qa;
 mod security;
