@@ -136,16 +136,23 @@ pub async fn arrive(
             let Some((id, binding)) = login_ticket::spend(conn, &hash, now)? else {
                 return Ok(Arrival::Unknown);
             };
-            if !holder.is_some_and(|h| constant_time_eq(&h, &binding)) {
-                return Ok(Arrival::WrongBrowser);
-            }
-            taxpayer::record_login_success(conn, id, shown_now)?;
-            let detail = format!("{BY_TRAINER}: Log in as ticket spent");
-            let kind = EventKind::LoginSucceeded;
+            let Some(found) = taxpayer::find(conn, id)? else {
+                return Ok(Arrival::Unknown);
+            };
+            let (kind, detail, arrival) = if holder.is_some_and(|h| constant_time_eq(&h, &binding))
+            {
+                taxpayer::record_login_success(conn, id, shown_now)?;
+                let detail = format!("{BY_TRAINER}: Log in as {} (ticket spent)", found.username);
+                (EventKind::LoginSucceeded, detail, Arrival::In(Box::new(found)))
+            } else {
+                let detail = format!(
+                    "{BY_TRAINER}: Log in as ticket for {} tried in another browser (spent, no login)",
+                    found.username
+                );
+                (EventKind::LoginFailed, detail, Arrival::WrongBrowser)
+            };
             security_event::record(conn, at, kind, Some(id), &origin, Some(&detail))?;
-            diesel::QueryResult::Ok(
-                taxpayer::find(conn, id)?.map_or(Arrival::Unknown, |t| Arrival::In(Box::new(t))),
-            )
+            diesel::QueryResult::Ok(arrival)
         })
     })
     .await?;
