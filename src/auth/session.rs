@@ -20,13 +20,6 @@ const TRAINER_KEY: &str = "trainer_since";
 /// A random value of the trainer's session that the console's Log in as tickets are
 /// bound to (the ticket keeps its hash): only this browser can spend them.
 const TRAINER_NONCE_KEY: &str = "trainer_nonce";
-
-/// The Log in as nonce of a trainer session's stored state, read outside the trainer's
-/// routes (see `auth::guard::TrainerBrowser`): none unless it is a trainer's session.
-pub fn trainer_nonce_in(state: &std::collections::HashMap<String, String>) -> Option<String> {
-    state.get(TRAINER_KEY)?;
-    serde_json::from_str(state.get(TRAINER_NONCE_KEY)?).ok()
-}
 /// A fingerprint of the password hash the session was made with: a session made
 /// with an older password is dead (see `auth::password::fingerprint`).
 const CREDENTIAL_KEY: &str = "credential";
@@ -46,6 +39,13 @@ const FLASH_KEY: &str = "flash";
 /// The trainer's GSP player: the taxpayer it plays for, its auth token, its last
 /// exchange (see `routes::trainer::gsp`).
 const GSP_PLAYER_KEY: &str = "gsp_player";
+
+/// The Log in as nonce of a trainer session's stored state, read outside the trainer's
+/// routes (see `auth::guard::TrainerBrowser`): none unless it is a trainer's session.
+pub fn trainer_nonce_in(state: &std::collections::HashMap<String, String>) -> Option<String> {
+    state.get(TRAINER_KEY)?;
+    serde_json::from_str(state.get(TRAINER_NONCE_KEY)?).ok()
+}
 
 /// A one-time notice shown on the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
