@@ -18,6 +18,7 @@ use anyhow::Context;
 use chrono::Utc;
 use gst_portal::auth::password;
 use gst_portal::db;
+use gst_portal::db::models::security_event::EventTime;
 use gst_portal::db::models::session::{self, NewSession};
 use gst_portal::db::models::taxpayer::{self, NewTaxpayer};
 use gst_portal::db::models::{api_access, Origin};
@@ -90,7 +91,11 @@ fn storage(seconds: u64) -> anyhow::Result<()> {
         let at = Utc::now();
         // A Confirm's writes as the portal makes them: its rows in one transaction,
         // then the session's new state (the flash that says it was saved).
-        api_access::confirm(&mut conn, id, choice, at, &origin)?;
+        let event_at = EventTime {
+            real: at,
+            demo: None,
+        };
+        api_access::confirm(&mut conn, id, choice, at, &origin, event_at)?;
         session::update_state(
             &mut conn,
             "limit-session",

@@ -55,6 +55,9 @@ enum Command {
     /// Classroom mode: trainee taxpayers for a room (used by `demo`).
     #[command(subcommand)]
     Classroom(ClassroomCommand),
+    /// The trainer console's login (demo mode).
+    #[command(subcommand)]
+    Trainer(TrainerCommand),
     /// Play GSP software against a running portal, printing every exchange.
     GspDemo {
         /// The portal's address.
@@ -95,6 +98,13 @@ enum ClassroomCommand {
         #[arg(long, default_value = gst_portal::demo::classroom::DEFAULT_PREFIX)]
         prefix: String,
     },
+}
+
+#[derive(Subcommand)]
+enum TrainerCommand {
+    /// End every lock of the trainer login, at every address, and forget its failed
+    /// logins (for the console's owner when a lock keeps the trainer out).
+    Unlock,
 }
 
 #[derive(Subcommand)]
@@ -274,11 +284,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Classroom(ClassroomCommand::Add { count, prefix })) => {
             let pool = db::open(&database)?;
             let mut conn = pool.get()?;
+            let clock = Clock::system();
             let made = gst_portal::demo::classroom::add(
                 &mut conn,
                 count,
                 &prefix.trim().to_lowercase(),
-                Clock::system().now(),
+                clock.now(),
+                &command_line_act(&clock),
             )?;
             println!("Added {} trainee(s):", made.len());
             for t in &made {
@@ -288,6 +300,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             println!("The printable sheet is on the trainer console (Classroom).");
+            Ok(())
+        }
+        Some(Command::Trainer(TrainerCommand::Unlock)) => {
+            let pool = db::open(&database)?;
+            let mut conn = pool.get()?;
+            let clock = Clock::system();
+            let ended = gst_portal::demo::trainer::end_trainer_locks(
+                &mut conn,
+                clock.security_now(),
+                &command_line_act(&clock),
+            )?;
+            println!(
+                "Ended {ended} lock(s) of the trainer login; its failed logins are forgotten."
+            );
             Ok(())
         }
         Some(Command::GspDemo {
@@ -332,6 +358,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("The sandbox OTP 575757 is now {state}.");
             Ok(())
         }
+    }
+}
+
+/// A trainer's action taken on the command line, as its security event records it.
+fn command_line_act(clock: &Clock) -> gst_portal::db::models::security_event::TrainerAct {
+    use gst_portal::db::models::security_event::{EventTime, TrainerAct};
+    TrainerAct {
+        at: EventTime::now(clock),
+        origin: gst_portal::db::models::Origin {
+            client_ip: None,
+            user_agent: Some("command line".to_string()),
+        },
     }
 }
 

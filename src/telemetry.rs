@@ -1,6 +1,7 @@
 //! Logs to stderr through tracing, filtered by RUST_LOG (default `info`): one line per
 //! request and one per change of state. Query strings, form bodies and cookies are
-//! never logged, so no password, OTP or session key reaches the log.
+//! never logged, and a request is logged by the route it matched (`/login/as/{ticket}`),
+//! not by its path, so no password, OTP, ticket or session key reaches the log.
 
 use std::time::Instant;
 
@@ -18,18 +19,26 @@ pub fn init() {
         .try_init();
 }
 
-/// The request line: method, path (without the query), status and time taken.
+/// What the request line shows of a request that matched no route: its path might
+/// carry anything.
+pub const NO_ROUTE: &str = "(no route)";
+
+/// The request line: method, the route pattern it matched (never the raw path, whose
+/// segments may be secrets), status and time taken.
 pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.path().to_string();
     let res = next.call(req).await?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| NO_ROUTE.to_string());
     tracing::info!(
         %method,
-        %path,
+        %route,
         status = res.status().as_u16(),
         ms = started.elapsed().as_millis() as u64,
         "request"

@@ -4,13 +4,17 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::auth::password::fingerprint;
-use crate::auth::session::TypedSession;
+use crate::auth::session::{trainer_nonce_in, TypedSession};
+use crate::auth::session_store::key_hash;
+use crate::auth::visitor::CookieKey;
 use crate::auth::TrainerCredential;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::models::session as session_rows;
 use crate::db::models::taxpayer::{self, Taxpayer};
 use crate::db::{self, Pool};
 use crate::error::{AppError, Ended};
+use actix_web::cookie::CookieJar;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
@@ -48,6 +52,47 @@ impl FromRequest for CurrentTrainer {
                 session.log_out();
             }
             Err(AppError::TrainerLoginRequired)
+        })
+    }
+}
+
+/// The trainer session of this browser, read where the trainer's cookie is not
+/// otherwise read (the taxpayer side's Log in as arrival): the nonce that binds Log in
+/// as tickets to it, when the browser holds a live trainer session.
+pub struct TrainerBrowser {
+    pub nonce: Option<String>,
+}
+
+impl FromRequest for TrainerBrowser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let settings = app_data::<Settings>(&req)?;
+            let Some(cookie) = req.cookie(settings.trainer_cookie_name()) else {
+                return Ok(TrainerBrowser { nonce: None });
+            };
+            // The session middleware's cookie: the session key, encrypted and
+            // authenticated with the cookie key.
+            let key = app_data::<CookieKey>(&req)?;
+            let mut jar = CookieJar::new();
+            jar.add_original(cookie.into_owned());
+            let Some(opened) = jar.private(&key.0).get(settings.trainer_cookie_name()) else {
+                return Ok(TrainerBrowser { nonce: None });
+            };
+            let hash = key_hash(opened.value());
+            let (pool, clock) = (app_data::<Pool>(&req)?, app_data::<Clock>(&req)?);
+            let now = clock.security_now();
+            let state = db::run(&pool, move |conn| {
+                session_rows::load_state(conn, &hash, now)
+            })
+            .await?;
+            let nonce = state
+                .and_then(|(state, _)| serde_json::from_str(&state).ok())
+                .and_then(|state| trainer_nonce_in(&state));
+            Ok(TrainerBrowser { nonce })
         })
     }
 }

@@ -6,6 +6,10 @@
 //! threshold, and an attempt beyond it waits until one is decided. So a burst of
 //! concurrent guesses gets at most the threshold's number of passwords checked; the
 //! rest find the account locked without any hashing. A success clears the count.
+//!
+//! The trainer's count is kept per client address, so failures elsewhere never lock
+//! the trainer out at their own address; failures from all addresses together slow
+//! every trainer attempt down instead (`domain::lockout`).
 
 use std::future::{ready, Ready};
 
@@ -18,7 +22,7 @@ use crate::auth::password::{Hasher, MAX_PASSWORD_BYTES};
 use crate::clock::Clock;
 use crate::config::{LockPolicy, Settings};
 use crate::db::models::login_throttle::{self, Reservation, ThrottleKey};
-use crate::db::models::security_event::{self, EventKind};
+use crate::db::models::security_event::{self, EventKind, EventTime};
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::models::Origin;
 use crate::db::{self, Conn, Pool};
@@ -69,7 +73,7 @@ impl Purpose {
     fn detail(self) -> Option<&'static str> {
         match self {
             Purpose::TaxpayerLogin => None,
-            Purpose::TrainerLogin => Some("trainer"),
+            Purpose::TrainerLogin => Some(security_event::BY_TRAINER),
             Purpose::PasswordCheck => Some("change password"),
         }
     }
@@ -85,6 +89,8 @@ pub struct Gate {
     clock: web::Data<Clock>,
     /// Where the attempt came from, for the security log.
     pub origin: Origin,
+    /// The client's address as per-address limits count it.
+    address_key: String,
 }
 
 impl FromRequest for Gate {
@@ -107,12 +113,34 @@ impl FromRequest for Gate {
                 policy: data::<Settings>(req)?.lockout,
                 clock: data(req)?,
                 origin: Origin::of(req),
+                address_key: crate::net::client_limit_key(req),
             })
         })())
     }
 }
 
 impl Gate {
+    /// The trainer login's failure count for this request's client address.
+    pub fn trainer_key(&self) -> ThrottleKey {
+        ThrottleKey::Trainer(self.address_key.clone())
+    }
+
+    /// Waits as long as the trainer failures of every address ask for (see
+    /// `domain::lockout::trainer_slowdown`).
+    async fn trainer_slowdown(&self) -> Result<(), AppError> {
+        let policy = self.policy;
+        let now = self.clock.security_now();
+        let failures = db::run(&self.pool, move |conn| {
+            login_throttle::trainer_failures(conn, now, now - policy.duration, policy.threshold)
+        })
+        .await?;
+        let delay = crate::domain::lockout::trainer_slowdown(failures, policy.threshold);
+        if !delay.is_zero() {
+            actix_web::rt::time::sleep(delay).await;
+        }
+        Ok(())
+    }
+
     /// Checks `password` against `credential`. `on_success` runs in the transaction
     /// that clears the count, so a login's own bookkeeping commits with it.
     pub async fn attempt<F>(
@@ -136,17 +164,21 @@ impl Gate {
             (None, false) => None,
         };
         let policy = self.policy;
+        if let ThrottleKey::Trainer(_) = key {
+            self.trainer_slowdown().await?;
+        }
         let mut waited = std::time::Duration::ZERO;
         let mut pause = std::time::Duration::from_millis(20);
         let now = loop {
             let now = self.clock.security_now();
             let (origin, reserve_key) = (self.origin.clone(), key.clone());
+            let at = EventTime::at(now, &self.clock);
             let reservation = db::write(&self.pool, move |conn| {
                 crate::db::atomic(conn, |conn| {
                     let r = login_throttle::reserve(conn, &reserve_key, now, policy.threshold)?;
                     if let Reservation::Locked(_) = r {
                         let kind = EventKind::LoginRefusedLocked;
-                        security_event::record(conn, now, kind, taxpayer, &origin, detail)?;
+                        security_event::record(conn, at, kind, taxpayer, &origin, detail)?;
                     }
                     QueryResult::Ok(r)
                 })
@@ -170,6 +202,7 @@ impl Gate {
             && taxpayer_or_trainer(&key, taxpayer);
 
         let origin = self.origin.clone();
+        let at = EventTime::at(now, &self.clock);
         let locks = db::write(&self.pool, move |conn| {
             crate::db::atomic(conn, |conn| {
                 let (threshold, lock_for) = (policy.threshold, policy.duration);
@@ -185,7 +218,7 @@ impl Gate {
                 } else {
                     EventKind::LoginFailed
                 };
-                security_event::record(conn, now, kind, taxpayer, &origin, detail)?;
+                security_event::record(conn, at, kind, taxpayer, &origin, detail)?;
                 QueryResult::Ok(locks)
             })
             .map_err(AppError::from)
@@ -206,6 +239,6 @@ impl Gate {
 fn taxpayer_or_trainer(key: &ThrottleKey, taxpayer: Option<TaxpayerId>) -> bool {
     match key {
         ThrottleKey::Taxpayer(_) => taxpayer.is_some(),
-        ThrottleKey::Trainer => true,
+        ThrottleKey::Trainer(_) => true,
     }
 }

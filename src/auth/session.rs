@@ -17,6 +17,9 @@ use crate::error::AppError;
 pub const TAXPAYER_KEY: &str = "taxpayer_id";
 const AUTHENTICATED_AT_KEY: &str = "authenticated_at";
 const TRAINER_KEY: &str = "trainer_since";
+/// A random value of the trainer's session that the console's Log in as tickets are
+/// bound to (the ticket keeps its hash): only this browser can spend them.
+const TRAINER_NONCE_KEY: &str = "trainer_nonce";
 /// A fingerprint of the password hash the session was made with: a session made
 /// with an older password is dead (see `auth::password::fingerprint`).
 const CREDENTIAL_KEY: &str = "credential";
@@ -36,6 +39,13 @@ const FLASH_KEY: &str = "flash";
 /// The trainer's GSP player: the taxpayer it plays for, its auth token, its last
 /// exchange (see `routes::trainer::gsp`).
 const GSP_PLAYER_KEY: &str = "gsp_player";
+
+/// The Log in as nonce of a trainer session's stored state, read outside the trainer's
+/// routes (see `auth::guard::TrainerBrowser`): none unless it is a trainer's session.
+pub fn trainer_nonce_in(state: &std::collections::HashMap<String, String>) -> Option<String> {
+    state.get(TRAINER_KEY)?;
+    serde_json::from_str(state.get(TRAINER_NONCE_KEY)?).ok()
+}
 
 /// A one-time notice shown on the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,10 +152,35 @@ impl TypedSession {
         self.0
             .insert(TRAINER_KEY, now.timestamp())
             .map_err(unexpected)?;
+        self.0
+            .insert(TRAINER_NONCE_KEY, crate::auth::random_hex(32))
+            .map_err(unexpected)?;
         self.set_credential(credential)?;
         self.0
             .insert(CSRF_KEY, crate::auth::random_hex(32))
             .map_err(unexpected)
+    }
+
+    /// The trainer session's Log in as nonce, made on first use (for a session that
+    /// began before there were nonces).
+    pub fn trainer_nonce(&self) -> Result<String, AppError> {
+        if let Some(nonce) = self
+            .0
+            .get::<String>(TRAINER_NONCE_KEY)
+            .map_err(unexpected)?
+        {
+            return Ok(nonce);
+        }
+        let nonce = crate::auth::random_hex(32);
+        self.0
+            .insert(TRAINER_NONCE_KEY, &nonce)
+            .map_err(unexpected)?;
+        Ok(nonce)
+    }
+
+    /// The trainer session's nonce as it is, without making one.
+    pub fn stored_trainer_nonce(&self) -> Result<Option<String>, AppError> {
+        self.0.get::<String>(TRAINER_NONCE_KEY).map_err(unexpected)
     }
 
     /// Moves the session to a new key, keeping its state.

@@ -65,6 +65,7 @@ diesel::table! {
         client_ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         detail -> Nullable<Text>,
+        demo_time -> Nullable<Timestamp>,
     }
 }
 
@@ -186,6 +187,7 @@ diesel::table! {
         ticket_hash -> Text,
         taxpayer_id -> Integer,
         expires_at -> Timestamp,
+        trainer_binding -> Text,
     }
 }
 

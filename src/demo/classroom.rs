@@ -11,6 +11,7 @@ use rand::Rng;
 
 use crate::auth::password;
 use crate::db::models::login_throttle::{self, ThrottleKey};
+use crate::db::models::security_event::{EventKind, TrainerAct};
 use crate::db::models::taxpayer::{self, NewTaxpayer, TaxpayerId};
 use crate::db::models::{demo_taxpayer, session};
 use crate::db::schema::{
@@ -28,6 +29,8 @@ pub const MAX_AT_ONCE: u32 = 200;
 pub const MAX_TRAINEES: i64 = 1000;
 /// The username prefix when the trainer gives none.
 pub const DEFAULT_PREFIX: &str = "trainee";
+/// How every demo account's username starts; no trainee's may.
+pub const DEMO_START: &str = "demo";
 
 /// Why trainees could not be made or changed; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,10 @@ pub enum ClassroomError {
     Count,
     #[error("The prefix must be 2 to 20 lower-case letters, digits, dots or hyphens, starting with a letter.")]
     Prefix,
+    #[error("A prefix may not start with \"{DEMO_START}\": the trainees would look like the demo accounts. Choose another, such as room.")]
+    DemoPrefix,
+    #[error("The prefix {prefix} is too close to the existing username {taken}: trainees named after it could be taken for that account. Choose another prefix.")]
+    PrefixTaken { prefix: String, taken: String },
     #[error("The portal holds at most {MAX_TRAINEES} trainees and has {have}; {asked} more would pass that. Remove trainees with Reset first, or make fewer.")]
     Full { have: i64, asked: u32 },
     #[error("No trainee or demo taxpayer has the username {0}.")]
@@ -64,7 +71,9 @@ pub struct PlannedTrainee {
     pub password: String,
 }
 
-/// Checks the count and the prefix of a request for trainees.
+/// Checks the count and the prefix of a request for trainees (the prefix as the
+/// console and the command line normalise it: trimmed, lower case). A prefix that
+/// starts like the demo accounts is refused, so no trainee passes for one.
 pub fn check_request(count: u32, prefix: &str) -> Result<(), ClassroomError> {
     if !(1..=MAX_AT_ONCE).contains(&count) {
         return Err(ClassroomError::Count);
@@ -74,7 +83,37 @@ pub fn check_request(count: u32, prefix: &str) -> Result<(), ClassroomError> {
         && prefix
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".-".contains(&b));
-    ok.then_some(()).ok_or(ClassroomError::Prefix)
+    if !ok {
+        return Err(ClassroomError::Prefix);
+    }
+    if prefix.to_ascii_lowercase().starts_with(DEMO_START) {
+        return Err(ClassroomError::DemoPrefix);
+    }
+    Ok(())
+}
+
+/// An account that is not a trainee and whose username the trainees of `prefix`
+/// would mimic: one that starts with the prefix (`asha` beside `asha.traders`, `room`
+/// beside a real `room01`) or that the prefix starts with (`asha.traders01`).
+/// Trainees of the prefix do not count, so a room can be made in several goes.
+fn mimicked_username(conn: &mut Conn, prefix: &str) -> QueryResult<Option<String>> {
+    let heads: Vec<&str> = (1..=prefix.len())
+        .filter_map(|end| prefix.get(..end))
+        .collect();
+    let not_trainee =
+        diesel::dsl::not(taxpayers::id.eq_any(trainees::table.select(trainees::taxpayer_id)));
+    taxpayers::table
+        .filter(not_trainee)
+        .filter(
+            taxpayers::username
+                .like(format!("{prefix}%"))
+                .or(taxpayers::username.eq_any(heads)),
+        )
+        .order(taxpayers::username.asc())
+        .select(taxpayers::username)
+        .limit(1)
+        .fetch_all::<String>(conn)
+        .map(|found| found.into_iter().next())
 }
 
 const PLACES: [&str; 24] = [
@@ -178,6 +217,12 @@ pub fn plan(
     prefix: &str,
 ) -> Result<Vec<PlannedTrainee>, ClassroomError> {
     check_request(count, prefix)?;
+    if let Some(taken) = mimicked_username(conn, prefix)? {
+        return Err(ClassroomError::PrefixTaken {
+            prefix: prefix.to_string(),
+            taken,
+        });
+    }
     let have: i64 = trainees::table.count().fetch_one(conn)?;
     if have + i64::from(count) > MAX_TRAINEES {
         return Err(ClassroomError::Full { have, asked: count });
@@ -251,12 +296,14 @@ pub fn hash_passwords(planned: &[PlannedTrainee]) -> anyhow::Result<Vec<String>>
 }
 
 /// Stores planned trainees with their hashed passwords in one transaction, marked as
-/// training data. The room's limit is checked again inside it.
+/// training data, with the security event of `act`. The room's limit is checked
+/// again inside it.
 pub fn store(
     conn: &mut Conn,
     planned: &[PlannedTrainee],
     hashes: &[String],
     now: DateTime<Utc>,
+    act: &TrainerAct,
 ) -> Result<Vec<TaxpayerId>, ClassroomError> {
     crate::db::atomic(conn, |conn| {
         let have: i64 = trainees::table.count().fetch_one(conn)?;
@@ -300,6 +347,15 @@ pub fn store(
                 .exec(conn)?;
             ids.push(id);
         }
+        if let (Some(first), Some(last)) = (planned.first(), planned.last()) {
+            let what = format!(
+                "added {} trainee(s), {} to {}",
+                planned.len(),
+                first.username,
+                last.username
+            );
+            act.record(conn, EventKind::TrainerAddedTrainees, None, &what)?;
+        }
         Ok(ids)
     })
 }
@@ -310,10 +366,11 @@ pub fn add(
     count: u32,
     prefix: &str,
     now: DateTime<Utc>,
+    act: &TrainerAct,
 ) -> Result<Vec<PlannedTrainee>, ClassroomError> {
     let planned = plan(conn, count, prefix)?;
     let hashes = hash_passwords(&planned)?;
-    store(conn, &planned, &hashes, now)?;
+    store(conn, &planned, &hashes, now, act)?;
     Ok(planned)
 }
 
@@ -566,22 +623,38 @@ pub fn find_controllable(
         .ok_or_else(|| ClassroomError::Unknown(username.to_string()))
 }
 
-/// Ends the login lock of `username` (and forgets its failed logins). Returns whether
-/// it was locked.
-pub fn unlock(conn: &mut Conn, username: &str, now: DateTime<Utc>) -> Result<bool, ClassroomError> {
-    find_controllable(conn, username)?;
+/// Ends the login lock of `username` (and forgets its failed logins), with the
+/// security event of `act`. Returns whether it was locked.
+pub fn unlock(
+    conn: &mut Conn,
+    username: &str,
+    now: DateTime<Utc>,
+    act: &TrainerAct,
+) -> Result<bool, ClassroomError> {
+    let (id, _) = find_controllable(conn, username)?;
     let key = ThrottleKey::Taxpayer(username.to_string());
     crate::db::atomic(conn, |conn| {
         let locked = login_throttle::locked_until(conn, &key, now)?.is_some();
         login_throttle::clear(conn, &key)?;
+        let what = if locked {
+            format!("unlocked {username}")
+        } else {
+            format!("cleared the failed logins of {username} (it was not locked)")
+        };
+        act.record(conn, EventKind::TrainerUnlocked, Some(id), &what)?;
         Ok(locked)
     })
 }
 
 /// Puts a trainee back to new: API access never switched on, no history, no GSP
 /// tokens, OTPs, messages or recorded steps, no login lock, and their own sessions
-/// ended. Nobody else's session is touched.
-pub fn reset_trainee(conn: &mut Conn, username: &str) -> Result<TaxpayerId, ClassroomError> {
+/// ended. Nobody else's session is touched. The security event of `act` is written
+/// with it.
+pub fn reset_trainee(
+    conn: &mut Conn,
+    username: &str,
+    act: &TrainerAct,
+) -> Result<TaxpayerId, ClassroomError> {
     let (id, trainee) = find_controllable(conn, username)?;
     if !trainee {
         return Err(ClassroomError::NotTrainee(username.to_string()));
@@ -606,18 +679,28 @@ pub fn reset_trainee(conn: &mut Conn, username: &str) -> Result<TaxpayerId, Clas
             .exec(conn)?;
         login_throttle::clear(conn, &ThrottleKey::Taxpayer(username.to_string()))?;
         session::delete_for_taxpayer(conn, id)?;
+        let what = format!("reset {username} to new");
+        act.record(conn, EventKind::TrainerResetTrainee, Some(id), &what)?;
         Ok(id)
     })
 }
 
 /// Gives `taxpayer` a new password hash. Sessions made with the old password end at
 /// their next request (their credential no longer matches); no other taxpayer's
-/// session is touched. The printed password no longer shows on the sheet.
-pub fn set_password(conn: &mut Conn, taxpayer: TaxpayerId, hash: &str) -> QueryResult<()> {
+/// session is touched. The printed password no longer shows on the sheet. The
+/// security event of `act` names `username`.
+pub fn set_password(
+    conn: &mut Conn,
+    taxpayer: TaxpayerId,
+    username: &str,
+    hash: &str,
+    act: &TrainerAct,
+) -> QueryResult<()> {
     crate::db::atomic(conn, |conn| {
         taxpayer::update_password_hash(conn, taxpayer, hash)?;
         session::delete_for_taxpayer(conn, taxpayer)?;
-        Ok(())
+        let what = format!("gave {username} a new password");
+        act.record(conn, EventKind::TrainerNewPassword, Some(taxpayer), &what)
     })
 }
 
@@ -682,5 +765,16 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn prefixes_that_start_like_a_demo_account_are_refused() {
+        for bad in ["demo", "demo.enabled", "demonstration", "demo-room"] {
+            assert!(
+                matches!(check_request(1, bad), Err(ClassroomError::DemoPrefix)),
+                "{bad}"
+            );
+        }
+        assert!(check_request(1, "room.demo").is_ok());
     }
 }

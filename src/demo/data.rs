@@ -10,6 +10,7 @@ use crate::auth::{constant_time_eq, password, random_hex, sha256_hex};
 use crate::clock::Clock;
 use crate::db::models::api_access;
 use crate::db::models::login_throttle::{self, ThrottleKey};
+use crate::db::models::security_event::EventTime;
 use crate::db::models::{
     api_call, app_setting, demo_taxpayer, gsp_client, session, taxpayer, Origin,
 };
@@ -163,6 +164,7 @@ fn set_up_case(
     clock: &Clock,
 ) -> Result<(), AddTaxpayerError> {
     let now = clock.now();
+    let event_at = EventTime::now(clock);
     let origin = Origin {
         client_ip: None,
         user_agent: Some("demo data".to_string()),
@@ -174,20 +176,22 @@ fn set_up_case(
     };
     match t.case {
         Case::Enabled30Days => {
-            api_access::confirm(conn, id, enable("720")?, now, &origin)?;
+            api_access::confirm(conn, id, enable("720")?, now, &origin, event_at)?;
         }
         Case::EndingSoon => {
             let at = now - TimeDelta::hours(5) - TimeDelta::minutes(30);
-            api_access::confirm(conn, id, enable("6")?, at, &origin)?;
+            api_access::confirm(conn, id, enable("6")?, at, &origin, event_at)?;
         }
         Case::Disabled => {
-            api_access::confirm(conn, id, enable("168")?, now - TimeDelta::days(2), &origin)?;
+            let two_days_ago = now - TimeDelta::days(2);
+            api_access::confirm(conn, id, enable("168")?, two_days_ago, &origin, event_at)?;
             api_access::confirm(
                 conn,
                 id,
                 AccessChoice::Disable,
                 now - TimeDelta::days(1),
                 &origin,
+                event_at,
             )?;
         }
         Case::NeverEnabled => {}

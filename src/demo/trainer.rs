@@ -1,4 +1,27 @@
-//! The trainer console's password, when none is configured.
+//! The trainer console's password, when none is configured, and the end of the
+//! trainer login's locks.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+
+use crate::db::models::login_throttle;
+use crate::db::models::security_event::{EventKind, TrainerAct};
+use crate::db::Conn;
+
+/// Ends every lock of the trainer login (each address has its own) and forgets its
+/// failures, with the security event of `act`. Returns how many locks were running.
+pub fn end_trainer_locks(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    act: &TrainerAct,
+) -> QueryResult<usize> {
+    crate::db::atomic(conn, |conn| {
+        let ended = login_throttle::end_trainer_locks(conn, now)?;
+        let what = format!("ended {ended} lock(s) of the trainer login");
+        act.record(conn, EventKind::TrainerLocksEnded, None, &what)?;
+        Ok(ended)
+    })
+}
 
 /// A fresh trainer password that satisfies the portal's rule: two words of letters, a
 /// digit pair and a symbol, 12 characters.

@@ -1,9 +1,10 @@
 //! Rules of the feature that need no I/O: GSTIN, durations, the access state at an
-//! instant, the password rule and how times are shown.
+//! instant, the password rule, the trainer login's slowdown and how times are shown.
 
 pub mod access;
 pub mod duration;
 pub mod gsp;
 pub mod gstin;
+pub mod lockout;
 pub mod password_rule;
 pub mod time;

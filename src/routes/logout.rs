@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::auth::session::TypedSession;
 use crate::clock::Clock;
-use crate::db::models::security_event::{self, EventKind};
+use crate::db::models::security_event::{self, EventKind, EventTime};
 use crate::db::models::Origin;
 use crate::db::{self, Pool};
 use crate::error::AppError;
@@ -24,9 +24,9 @@ pub async fn submit(
     };
     form?;
     session.log_out();
-    let now = clock.security_now();
+    let at = EventTime::now(&clock);
     db::write(&pool, move |conn| {
-        security_event::record(conn, now, EventKind::Logout, Some(taxpayer), &origin, None)
+        security_event::record(conn, at, EventKind::Logout, Some(taxpayer), &origin, None)
     })
     .await?;
     tracing::info!(taxpayer_id = taxpayer.0, "logout");

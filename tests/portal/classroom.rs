@@ -4,6 +4,8 @@
 use actix_web::http::StatusCode;
 use diesel::prelude::*;
 
+use gst_portal::db::models::security_event::{EventTime, TrainerAct};
+use gst_portal::db::models::Origin;
 use gst_portal::db::schema::trainees;
 use gst_portal::db::Run;
 use gst_portal::demo::classroom;
@@ -196,7 +198,11 @@ async fn bad_requests_for_trainees_say_why_and_change_nothing() {
 async fn the_room_holds_at_most_a_thousand_trainees() {
     let app = spawn_demo().await;
     let mut conn = app.pool.get().unwrap();
-    let made = classroom::add(&mut conn, 1, "seed", app.clock.now()).unwrap();
+    let act = TrainerAct {
+        at: EventTime::now(&app.clock),
+        origin: Origin::default(),
+    };
+    let made = classroom::add(&mut conn, 1, "seed", app.clock.now(), &act).unwrap();
     let hash: String = gst_portal::db::schema::taxpayers::table
         .filter(gst_portal::db::schema::taxpayers::username.eq(&made[0].username))
         .select(gst_portal::db::schema::taxpayers::password_hash)
@@ -211,7 +217,7 @@ async fn the_room_holds_at_most_a_thousand_trainees() {
                 classroom::plan(&mut conn, if round == 4 { 199 } else { 200 }, "bulk").unwrap();
         }
         let hashes = vec![hash.clone(); planned.len()];
-        classroom::store(&mut conn, &planned, &hashes, app.clock.now()).unwrap();
+        classroom::store(&mut conn, &planned, &hashes, app.clock.now(), &act).unwrap();
     }
     drop(conn);
     assert_eq!(trainee_count(&app), 1000);

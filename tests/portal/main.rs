@@ -17,6 +17,7 @@ mod pages;
 mod pentest;
 mod pentest_api;
 mod pentest_room;
+mod pentest_trainer;
 mod properties;
 mod qa;
 mod security;

@@ -75,7 +75,7 @@ async fn log_in_as_opens_a_demo_taxpayers_session_once_per_ticket() {
     assert_eq!(t.get("/trainer").await.status, StatusCode::OK);
     assert_eq!(app.count("login_tickets"), 0, "a spent ticket is deleted");
 
-    // A ticket works once, in any browser.
+    // A spent ticket works nowhere again.
     let other = app.browser();
     let res = other.get(&ticket_path).await;
     assert_eq!(res.status, StatusCode::GONE);

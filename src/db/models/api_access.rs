@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::gsp_session::{self, ENDED_BY_NO};
 use crate::db::models::otp_request;
-use crate::db::models::security_event::{self, EventKind};
+use crate::db::models::security_event::{self, EventKind, EventTime};
 use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::models::Origin;
 use crate::db::schema::{api_access, api_access_changes};
@@ -64,13 +64,16 @@ pub fn load(conn: &mut Conn, taxpayer: TaxpayerId) -> QueryResult<Option<StoredA
 /// Stores a confirmed choice and appends it to the history and the security log, in
 /// one transaction. A "No" also ends every GSP session and pending OTP of the taxpayer
 /// in that transaction, so GSP software is shut out by the time the page answers.
-/// Returns what is stored and how many live GSP sessions were ended.
+/// Returns what is stored and how many live GSP sessions were ended. `now` is
+/// business time (the access period follows the demo clock); the security event
+/// keeps `event_at`.
 pub fn confirm(
     conn: &mut Conn,
     taxpayer: TaxpayerId,
     choice: AccessChoice,
     now: DateTime<Utc>,
     origin: &Origin,
+    event_at: EventTime,
 ) -> QueryResult<(StoredAccess, usize)> {
     let stored = choice.apply(now);
     let hours = stored.duration.map(AccessDuration::hours);
@@ -117,7 +120,7 @@ pub fn confirm(
         };
         security_event::record(
             conn,
-            now,
+            event_at,
             EventKind::ApiAccessChanged,
             Some(taxpayer),
             origin,

@@ -20,15 +20,19 @@ pub enum ThrottleKey {
     /// A taxpayer's username as typed (lower case), known or not: the lock message
     /// then cannot tell which usernames exist.
     Taxpayer(String),
-    /// The trainer console's one password.
-    Trainer,
+    /// The trainer console's one password, tried from one client address (as
+    /// `net::client_limit_key` names it): a lock holds for that address alone.
+    Trainer(String),
 }
+
+/// The start of every trainer key.
+const TRAINER_PREFIX: &str = "trainer:";
 
 impl ThrottleKey {
     fn stored(&self) -> String {
         match self {
             ThrottleKey::Taxpayer(username) => format!("taxpayer:{username}"),
-            ThrottleKey::Trainer => "trainer".to_string(),
+            ThrottleKey::Trainer(address) => format!("{TRAINER_PREFIX}{address}"),
         }
     }
 }
@@ -238,6 +242,41 @@ pub fn locked_taxpayers(
             Some((name, until?.and_utc()))
         })
         .collect())
+}
+
+/// Trainer failures from every address since `since`, a running lock counting as
+/// `threshold` failures (the count starts again when a lock is set).
+pub fn trainer_failures(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    since: DateTime<Utc>,
+    threshold: u32,
+) -> QueryResult<i64> {
+    let trainer = || login_throttle::throttle_key.like(format!("{TRAINER_PREFIX}%"));
+    let failures: Option<i64> = login_throttle::table
+        .filter(trainer())
+        .filter(login_throttle::last_failure_at.ge(since.naive_utc()))
+        .select(diesel::dsl::sum(login_throttle::failures))
+        .fetch_one(conn)?;
+    let locks: i64 = login_throttle::table
+        .filter(trainer())
+        .filter(login_throttle::locked_until.gt(now.naive_utc()))
+        .count()
+        .fetch_one(conn)?;
+    Ok(failures.unwrap_or(0) + locks * i64::from(threshold))
+}
+
+/// Ends every lock of the trainer login and forgets its failures, from every
+/// address. Returns how many locks were running. Run it inside a transaction.
+pub fn end_trainer_locks(conn: &mut Conn, now: DateTime<Utc>) -> QueryResult<usize> {
+    let trainer = || login_throttle::throttle_key.like(format!("{TRAINER_PREFIX}%"));
+    let locks: i64 = login_throttle::table
+        .filter(trainer())
+        .filter(login_throttle::locked_until.gt(now.naive_utc()))
+        .count()
+        .fetch_one(conn)?;
+    diesel::delete(login_throttle::table.filter(trainer())).exec(conn)?;
+    Ok(usize::try_from(locks).unwrap_or(0))
 }
 
 /// Forgets the counts of several taxpayers at once (the demo reset).

@@ -12,6 +12,7 @@ use crate::auth::session::FlashKind;
 use crate::clock::Clock;
 use crate::db::models::api_access::{self, AccessChange};
 use crate::db::models::gsp_session::{self, ApplicationAccess};
+use crate::db::models::security_event::EventTime;
 use crate::db::models::Origin;
 use crate::db::{self, Pool};
 use crate::demo::classroom::ViewStep;
@@ -267,8 +268,9 @@ pub async fn confirm(
 
     let id = current.taxpayer.id;
     let now = clock.now();
+    let event_at = EventTime::now(&clock);
     let (stored, ended) = db::write(&pool, move |conn| {
-        api_access::confirm(conn, id, choice, now, &origin)
+        api_access::confirm(conn, id, choice, now, &origin, event_at)
     })
     .await?;
     tracing::info!(

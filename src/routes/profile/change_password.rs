@@ -12,7 +12,7 @@ use crate::auth::password::{fingerprint, Hasher};
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
 use crate::db::models::login_throttle::ThrottleKey;
-use crate::db::models::security_event::{self, EventKind};
+use crate::db::models::security_event::{self, EventKind, EventTime};
 use crate::db::models::{session as session_rows, taxpayer};
 use crate::db::{self, Pool};
 use crate::domain::password_rule;
@@ -139,6 +139,7 @@ pub async fn submit(
     let hash = hasher.hash(new).await?;
     let credential = fingerprint(&hash);
     let id = current.taxpayer.id;
+    let at = EventTime::at(now, &clock);
     let ended = db::write(&pool, move |conn| {
         crate::db::atomic(conn, |conn| {
             taxpayer::update_password_hash(conn, id, &hash)?;
@@ -146,7 +147,7 @@ pub async fn submit(
             let detail = format!("{} other session(s) ended", ended.saturating_sub(1));
             security_event::record(
                 conn,
-                now,
+                at,
                 EventKind::PasswordChanged,
                 Some(id),
                 &origin,

@@ -15,7 +15,9 @@ use crate::auth::password::Hasher;
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
 use crate::db::models::api_call::{self, ApiCall};
+use crate::db::models::security_event::{EventTime, TrainerAct};
 use crate::db::models::taxpayer::TaxpayerId;
+use crate::db::models::Origin;
 use crate::db::{self, Pool};
 use crate::demo::classroom::{self, ClassroomError, Progress, SheetCard, ViewStep};
 use crate::domain::duration::AccessDuration;
@@ -142,8 +144,12 @@ fn addresses(listening: &Listening) -> RoomAddresses {
 
 fn classroom_error(e: ClassroomError) -> AppError {
     let status = match e {
-        ClassroomError::Count | ClassroomError::Prefix => StatusCode::UNPROCESSABLE_ENTITY,
-        ClassroomError::Full { .. } | ClassroomError::NotTrainee(_) => StatusCode::CONFLICT,
+        ClassroomError::Count | ClassroomError::Prefix | ClassroomError::DemoPrefix => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ClassroomError::Full { .. }
+        | ClassroomError::NotTrainee(_)
+        | ClassroomError::PrefixTaken { .. } => StatusCode::CONFLICT,
         ClassroomError::Unknown(_) => StatusCode::NOT_FOUND,
         ClassroomError::Other(e) => return AppError::Unexpected(e),
     };
@@ -237,6 +243,7 @@ pub async fn add(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     listening: web::Data<Listening>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let count_text = form.count.unwrap_or_default().trim().to_string();
@@ -278,8 +285,12 @@ pub async fn add(
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("password hashing stopped: {e}")))??;
     let now = clock.now();
     let made = planned.len();
+    let act = TrainerAct {
+        at: EventTime::now(&clock),
+        origin,
+    };
     db::write(&pool, move |conn| {
-        classroom::store(conn, &planned, &hashes, now).map_err(classroom_error)
+        classroom::store(conn, &planned, &hashes, now, &act).map_err(classroom_error)
     })
     .await?;
     tracing::info!(count = made, "trainees added");
@@ -292,7 +303,7 @@ pub async fn add(
 
 fn classroom_error_status(e: &ClassroomError) -> StatusCode {
     match e {
-        ClassroomError::Full { .. } => StatusCode::CONFLICT,
+        ClassroomError::Full { .. } | ClassroomError::PrefixTaken { .. } => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -575,12 +586,17 @@ pub async fn unlock(
     form: Form<AccountForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let username = username_of(form.into_inner())?;
     let now = clock.security_now();
+    let act = TrainerAct {
+        at: EventTime::at(now, &clock),
+        origin,
+    };
     let name = username.clone();
     let was_locked = db::write(&pool, move |conn| {
-        classroom::unlock(conn, &name, now).map_err(classroom_error)
+        classroom::unlock(conn, &name, now, &act).map_err(classroom_error)
     })
     .await?;
     tracing::info!(%username, "trainer unlocked an account");
@@ -598,11 +614,17 @@ pub async fn reset_trainee(
     trainer: CurrentTrainer,
     form: Form<AccountForm>,
     pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let username = username_of(form.into_inner())?;
+    let act = TrainerAct {
+        at: EventTime::now(&clock),
+        origin,
+    };
     let name = username.clone();
     db::write(&pool, move |conn| {
-        classroom::reset_trainee(conn, &name).map_err(classroom_error)
+        classroom::reset_trainee(conn, &name, &act).map_err(classroom_error)
     })
     .await?;
     tracing::info!(%username, "trainer reset a trainee");
@@ -628,6 +650,8 @@ pub async fn new_password(
     form: Form<AccountForm>,
     pool: web::Data<Pool>,
     hasher: web::Data<Hasher>,
+    clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let username = username_of(form.into_inner())?;
     let name = username.clone();
@@ -637,7 +661,15 @@ pub async fn new_password(
     .await?;
     let fresh = classroom::invent_password(&mut rand::rng());
     let hash = hasher.hash(fresh.clone()).await?;
-    db::write(&pool, move |conn| classroom::set_password(conn, id, &hash)).await?;
+    let act = TrainerAct {
+        at: EventTime::now(&clock),
+        origin,
+    };
+    let name = username.clone();
+    db::write(&pool, move |conn| {
+        classroom::set_password(conn, id, &name, &hash, &act)
+    })
+    .await?;
     tracing::info!(%username, "trainer set a new password");
     let page = NewPasswordPage {
         chrome,

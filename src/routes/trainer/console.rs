@@ -12,6 +12,10 @@ use crate::auth::password::Hasher;
 use crate::auth::session::FlashKind;
 use crate::clock::{describe_offset, Clock};
 use crate::db::models::api_call;
+use crate::db::models::security_event::{
+    self, EventKind, EventTime, TrainerAct, TrainerEvent, BY_TRAINER,
+};
+use crate::db::models::Origin;
 use crate::db::{self, Pool};
 use crate::demo;
 use crate::domain::time::{from_db, ist_datetime};
@@ -35,6 +39,8 @@ const SHIFTS: [(&str, &str, i64); 5] = [
 const MAX_OFFSET_DAYS: i64 = 400;
 /// How many GSP calls the feed shows.
 const FEED_LENGTH: i64 = 30;
+/// How many of the trainer's security events the console shows.
+const TRAINER_EVENTS: i64 = 10;
 
 /// A demo taxpayer's line of the overview.
 #[derive(Serialize)]
@@ -124,6 +130,39 @@ async fn feed_now(
     .await
 }
 
+/// One of the trainer's security events, in words.
+pub struct EventLine {
+    /// Real time, in IST.
+    pub at: String,
+    /// The demo clock's time then, when the time machine had moved it.
+    pub demo_at: Option<String>,
+    pub what: &'static str,
+    /// What exactly, as recorded (without the "trainer" who).
+    pub detail: String,
+    pub address: String,
+}
+
+impl From<TrainerEvent> for EventLine {
+    fn from(e: TrainerEvent) -> Self {
+        let detail = e.event.detail.unwrap_or_default();
+        let detail = match detail.strip_prefix(BY_TRAINER) {
+            Some(rest) => rest.trim_start_matches(':').trim().to_string(),
+            None => detail,
+        };
+        let detail = match (detail.is_empty(), e.username) {
+            (true, Some(username)) => username,
+            _ => detail,
+        };
+        EventLine {
+            at: ist_datetime(from_db(e.event.occurred_at)),
+            demo_at: e.event.demo_time.map(|t| ist_datetime(from_db(t))),
+            what: EventKind::words(&e.event.kind),
+            detail,
+            address: e.event.client_ip.unwrap_or_else(|| "-".to_string()),
+        }
+    }
+}
+
 /// A time machine button.
 pub struct ShiftButton {
     pub value: &'static str,
@@ -139,6 +178,7 @@ struct ConsolePage {
     gsp_clients: Vec<ClientCredentials>,
     feed: Feed,
     shifts: Vec<ShiftButton>,
+    events: Vec<EventLine>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -158,6 +198,10 @@ pub async fn show(
         Ok::<_, AppError>(plain.into_iter().chain(encrypted).collect())
     })
     .await?;
+    let events = db::run(&pool, |conn| {
+        security_event::recent_of_trainer(conn, TRAINER_EVENTS)
+    })
+    .await?;
     let page = ConsolePage {
         chrome,
         addresses: room_addresses(listening.0),
@@ -168,6 +212,7 @@ pub async fn show(
             .iter()
             .map(|&(value, label, _)| ShiftButton { value, label })
             .collect(),
+        events: events.into_iter().map(EventLine::from).collect(),
     };
     render(StatusCode::OK, &page)
 }
@@ -193,6 +238,7 @@ pub async fn move_clock(
     form: Form<ClockForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let shift = form.shift.as_deref().unwrap_or_default();
     let offset = if shift == "real" {
@@ -212,13 +258,24 @@ pub async fn move_clock(
         moved
     };
     let back = offset < clock.demo_offset();
-    let now_after = clock.security_now() + offset;
+    let real = clock.security_now();
+    let now_after = real + offset;
+    let act = TrainerAct {
+        at: EventTime {
+            real,
+            demo: Some(now_after),
+        },
+        origin,
+    };
     db::write(&pool, move |conn| {
-        demo::save_offset(conn, offset)?;
-        if back {
-            demo::clock_moved_back(conn, now_after)?;
-        }
-        diesel::QueryResult::Ok(())
+        crate::db::atomic(conn, |conn| {
+            demo::save_offset(conn, offset)?;
+            if back {
+                demo::clock_moved_back(conn, now_after)?;
+            }
+            let what = format!("moved the demo clock to {}", describe_offset(offset));
+            act.record(conn, EventKind::TrainerMovedClock, None, &what)
+        })
     })
     .await?;
     clock.set_demo_offset(offset);
@@ -266,6 +323,7 @@ pub async fn reset(
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
     call_log: web::Data<CallLog>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     if form.confirm.as_deref() != Some("yes") {
         let page = ResetPage {
@@ -277,17 +335,29 @@ pub async fn reset(
     let with_trainees = form.trainees.as_deref() == Some("yes");
     let clock_for_reset = clock.clone();
     let removed = db::write(&pool, move |conn| {
-        demo::save_offset(conn, TimeDelta::zero())?;
-        clock_for_reset.set_demo_offset(TimeDelta::zero());
-        demo::clock_moved_back(conn, clock_for_reset.now())?;
-        let removed = if with_trainees {
-            demo::classroom::remove_all(conn)?
-        } else {
-            0
-        };
-        demo::reset(conn, &clock_for_reset).map_err(|e| AppError::Unexpected(e.into()))?;
-        call_log.clear_left_out(conn)?;
-        Ok::<_, AppError>(removed)
+        crate::db::atomic(conn, |conn| {
+            demo::save_offset(conn, TimeDelta::zero())?;
+            clock_for_reset.set_demo_offset(TimeDelta::zero());
+            demo::clock_moved_back(conn, clock_for_reset.now())?;
+            let removed = if with_trainees {
+                demo::classroom::remove_all(conn)?
+            } else {
+                0
+            };
+            demo::reset(conn, &clock_for_reset).map_err(|e| AppError::Unexpected(e.into()))?;
+            call_log.clear_left_out(conn)?;
+            let what = if with_trainees {
+                format!("reset the demo data and removed {removed} trainee(s)")
+            } else {
+                "reset the demo data, keeping the trainees".to_string()
+            };
+            let act = TrainerAct {
+                at: EventTime::now(&clock_for_reset),
+                origin,
+            };
+            act.record(conn, EventKind::TrainerResetDemo, None, &what)?;
+            Ok::<_, AppError>(removed)
+        })
     })
     .await?;
     tracing::info!(trainees_removed = removed, "demo data reset");

@@ -8,9 +8,11 @@ use serde::Deserialize;
 use crate::auth::login::{Attempt, Credential, Gate, Purpose};
 use crate::auth::password::fingerprint;
 use crate::auth::session::TypedSession;
-use crate::auth::TrainerCredential;
+use crate::auth::{sha256_hex, TrainerCredential};
 use crate::clock::Clock;
-use crate::db::models::login_throttle::ThrottleKey;
+use crate::db::models::security_event::{self, EventKind, EventTime, BY_TRAINER};
+use crate::db::models::{login_ticket, Origin};
+use crate::db::{self, Pool};
 use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 use crate::routes::form::{Form, NoFields};
@@ -44,7 +46,7 @@ pub struct TrainerLoginForm {
 
 fn locked(until: chrono::DateTime<chrono::Utc>) -> String {
     format!(
-        "Too many failed logins: the trainer login is locked until {}.",
+        "Too many failed logins: the trainer login is locked for your network address until {}. Other addresses are not locked; the console's owner can end the lock with gst-portal trainer unlock.",
         ist_datetime(until)
     )
 }
@@ -73,7 +75,7 @@ pub async fn submit(
     let password = form.password.unwrap_or_default();
     let now = clock.security_now();
     let credential = Credential {
-        key: ThrottleKey::Trainer,
+        key: gate.trainer_key(),
         stored_hash: Some(trainer.hash.clone()),
         taxpayer: None,
         purpose: Purpose::TrainerLogin,
@@ -96,14 +98,33 @@ pub async fn submit(
     Ok(see_other("/trainer"))
 }
 
+/// Ends the trainer's session and the Log in as tickets it made and nobody spent.
 pub async fn log_out(
     form: Result<Form<NoFields>, AppError>,
     session: TypedSession,
+    pool: web::Data<Pool>,
+    clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     if session.trainer()?.is_none() {
         return Ok(see_other("/trainer/login"));
     }
     form?;
+    let binding = session.stored_trainer_nonce()?.map(|n| sha256_hex(&n));
     session.log_out();
+    let at = EventTime::now(&clock);
+    let ended = db::write(&pool, move |conn| {
+        crate::db::atomic(conn, |conn| {
+            let ended = match &binding {
+                Some(binding) => login_ticket::delete_bound(conn, binding)?,
+                None => 0,
+            };
+            let kind = EventKind::Logout;
+            security_event::record(conn, at, kind, None, &origin, Some(BY_TRAINER))?;
+            diesel::QueryResult::Ok(ended)
+        })
+    })
+    .await?;
+    tracing::info!(unspent_tickets_ended = ended, "trainer logged out");
     Ok(see_other("/trainer/login"))
 }

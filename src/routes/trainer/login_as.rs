@@ -6,23 +6,28 @@
 //! It makes a one-time ticket instead (only its hash is stored, good for a minute)
 //! and sends the new tab to `/login/as/{ticket}`, which trades it for a taxpayer
 //! session under the taxpayer's cookie. The console's session is left as it was.
+//! The ticket is bound to the trainer's session (the hash of a nonce kept in it), so
+//! only the trainer's own browser can spend it, and the trainer's logout ends it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 
-use crate::auth::guard::CurrentTrainer;
+use crate::auth::guard::{CurrentTrainer, TrainerBrowser};
 use crate::auth::password::{fingerprint, Hasher};
 use crate::auth::session::TypedSession;
-use crate::auth::{random_hex, sha256_hex};
+use crate::auth::{constant_time_eq, random_hex, sha256_hex};
 use crate::clock::Clock;
-use crate::db::models::{demo_taxpayer, login_ticket, taxpayer};
+use crate::db::models::login_throttle::{self, ThrottleKey};
+use crate::db::models::security_event::{self, EventKind, EventTime, BY_TRAINER};
+use crate::db::models::{demo_taxpayer, login_ticket, taxpayer, Origin};
 use crate::db::{self, Pool};
 use crate::demo::{self, DemoLogin, DEMO_PASSWORD};
+use crate::domain::time::ist_datetime;
 use crate::error::AppError;
 use crate::routes::form::Form;
 use crate::routes::see_other;
@@ -36,62 +41,135 @@ pub struct LoginAsForm {
     username: Option<String>,
 }
 
-/// Makes a ticket for a demo taxpayer and sends the (new) tab to trade it.
+/// Why no ticket was made.
+enum NoTicket {
+    NotDemo,
+    Locked(DateTime<Utc>),
+}
+
+/// Makes a ticket for a demo taxpayer and sends the (new) tab to trade it. A locked
+/// account is refused: Log in as does not pass a lock (Unlock does, on purpose).
 pub async fn start(
-    _trainer: CurrentTrainer,
+    trainer: CurrentTrainer,
     form: Form<LoginAsForm>,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let username = form.into_inner().username.unwrap_or_default();
     let ticket = random_hex(32);
     let hash = sha256_hex(&ticket);
+    let binding = sha256_hex(&trainer.session.trainer_nonce()?);
     let now = clock.security_now();
-    let name = username.clone();
+    let at = EventTime::at(now, &clock);
+    let name = username.trim().to_lowercase();
     let made = db::write(&pool, move |conn| {
-        let Some(found) = taxpayer::find_by_username(conn, name.trim())? else {
-            return Ok(false);
-        };
-        if demo_taxpayer::kind_of(conn, found.id)?.as_deref() != Some(demo_taxpayer::DEMO) {
-            return Ok(false);
-        }
-        login_ticket::insert(conn, &hash, found.id, now, now + TICKET_LIFETIME)?;
-        diesel::QueryResult::Ok(true)
+        crate::db::atomic(conn, |conn| {
+            let Some(found) = taxpayer::find_by_username(conn, &name)? else {
+                return Ok(Err(NoTicket::NotDemo));
+            };
+            if demo_taxpayer::kind_of(conn, found.id)?.as_deref() != Some(demo_taxpayer::DEMO) {
+                return Ok(Err(NoTicket::NotDemo));
+            }
+            let key = ThrottleKey::Taxpayer(found.username.clone());
+            if let Some(until) = login_throttle::locked_until(conn, &key, now)? {
+                return Ok(Err(NoTicket::Locked(until)));
+            }
+            login_ticket::insert(conn, &hash, found.id, &binding, now, now + TICKET_LIFETIME)?;
+            let detail = format!("{BY_TRAINER}: Log in as {}", found.username);
+            let kind = EventKind::TrainerLoggedInAs;
+            security_event::record(conn, at, kind, Some(found.id), &origin, Some(&detail))?;
+            diesel::QueryResult::Ok(Ok(()))
+        })
     })
     .await?;
-    if !made {
-        return Err(AppError::bad_request(format!(
-            "\"{}\" is not a demo taxpayer: Log in as works for the demo accounts listed on the console only.",
-            username.trim()
-        )));
+    match made {
+        Ok(()) => {}
+        Err(NoTicket::NotDemo) => {
+            return Err(AppError::bad_request(format!(
+                "\"{}\" is not a demo taxpayer: Log in as works for the demo accounts listed on the console only.",
+                username.trim()
+            )))
+        }
+        Err(NoTicket::Locked(until)) => {
+            return Err(AppError::Rejected {
+                status: StatusCode::CONFLICT,
+                message: format!(
+                    "{} is locked after failed logins until {}, so Log in as does not open it. Unlock it under Trainees and controls first if the class should get in.",
+                    username.trim(),
+                    ist_datetime(until)
+                ),
+            })
+        }
     }
     tracing::info!(username = %username.trim(), "trainer opened a demo taxpayer's session");
     Ok(see_other(&format!("/login/as/{ticket}")))
 }
 
-/// Trades a ticket for a taxpayer session in this browser's taxpayer cookie.
+/// What a ticket brought.
+enum Arrival {
+    /// No such ticket, or it expired (or its taxpayer is gone).
+    Unknown,
+    /// Made by a trainer session this browser does not hold: spent, no login.
+    WrongBrowser,
+    In(Box<crate::db::models::taxpayer::Taxpayer>),
+}
+
+/// Trades a ticket for a taxpayer session in this browser's taxpayer cookie. Only
+/// the browser whose trainer session made the ticket can: a ticket tried elsewhere
+/// is spent without a login.
 pub async fn arrive(
     ticket: web::Path<String>,
     session: TypedSession,
+    trainer: TrainerBrowser,
     pool: web::Data<Pool>,
     clock: web::Data<Clock>,
+    origin: Origin,
 ) -> Result<HttpResponse, AppError> {
     let hash = sha256_hex(&ticket.into_inner());
+    let holder = trainer.nonce.map(|nonce| sha256_hex(&nonce));
     let now = clock.security_now();
+    let at = EventTime::at(now, &clock);
     let shown_now = clock.now();
     let found = db::write(&pool, move |conn| {
-        let Some(id) = login_ticket::spend(conn, &hash, now)? else {
-            return Ok(None);
-        };
-        taxpayer::record_login_success(conn, id, shown_now)?;
-        taxpayer::find(conn, id)
+        crate::db::atomic(conn, |conn| {
+            let Some((id, binding)) = login_ticket::spend(conn, &hash, now)? else {
+                return Ok(Arrival::Unknown);
+            };
+            let Some(found) = taxpayer::find(conn, id)? else {
+                return Ok(Arrival::Unknown);
+            };
+            let (kind, detail, arrival) = if holder.is_some_and(|h| constant_time_eq(&h, &binding))
+            {
+                taxpayer::record_login_success(conn, id, shown_now)?;
+                let detail = format!("{BY_TRAINER}: Log in as {} (ticket spent)", found.username);
+                (EventKind::LoginSucceeded, detail, Arrival::In(Box::new(found)))
+            } else {
+                let detail = format!(
+                    "{BY_TRAINER}: Log in as ticket for {} tried in another browser (spent, no login)",
+                    found.username
+                );
+                (EventKind::LoginFailed, detail, Arrival::WrongBrowser)
+            };
+            security_event::record(conn, at, kind, Some(id), &origin, Some(&detail))?;
+            diesel::QueryResult::Ok(arrival)
+        })
     })
     .await?;
-    let Some(taxpayer) = found else {
-        return Err(AppError::Rejected {
-            status: StatusCode::GONE,
-            message: "This Log in as link has been used or is more than a minute old. Use the Log in as button on the trainer console again.".to_string(),
-        });
+    let taxpayer = match found {
+        Arrival::In(taxpayer) => taxpayer,
+        Arrival::WrongBrowser => {
+            return Err(AppError::Rejected {
+                status: StatusCode::FORBIDDEN,
+                message: "This Log in as link opens only in the browser where the trainer console that made it is logged in; it cannot be used again. Use the Log in as button on the console there.".to_string(),
+            })
+        }
+        Arrival::Unknown => {
+            return Err(AppError::Rejected {
+                status: StatusCode::GONE,
+                message: "This Log in as link has been used or is more than a minute old. Use the Log in as button on the trainer console again.".to_string(),
+            })
+        }
     };
     session.log_in(taxpayer.id, now, &fingerprint(&taxpayer.password_hash))?;
     tracing::info!(
