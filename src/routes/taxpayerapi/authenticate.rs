@@ -190,7 +190,7 @@ async fn answer(
         .take_for_address(&crate::net::client_limit_key(req))?;
     let client = client(req, pool, settings.demo).await?;
     work.budgets.take_for_client(&client.client_id)?;
-    call.client_name = Some(client.name.clone());
+    call.identified(&client);
     let state = if client.encrypted {
         Some(wire_headers(req)?)
     } else {

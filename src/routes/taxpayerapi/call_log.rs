@@ -24,8 +24,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{header, ApiError};
+use super::ApiError;
 use crate::clock::Clock;
+use crate::db::models::gsp_client::GspClient;
 use crate::db::models::{api_call, counter};
 use crate::db::{self, Pool};
 use crate::error::AppError;
@@ -207,9 +208,29 @@ impl CallLog {
 /// What the trainer's live feed records of a call.
 #[derive(Debug, Default)]
 pub struct CallRecord {
-    pub client_name: Option<String>,
+    /// The registered client whose `clientid` and `client-secret` matched; `None`
+    /// while the credentials are missing or wrong.
+    pub client: Option<Caller>,
     pub username: Option<String>,
     pub action: &'static str,
+}
+
+/// The client of an identified call: its id (which decides whether the call gets a
+/// row) and the name the feed shows.
+#[derive(Debug)]
+pub struct Caller {
+    pub client_id: String,
+    pub name: String,
+}
+
+impl CallRecord {
+    /// The call's credentials matched `client`.
+    pub fn identified(&mut self, client: &GspClient) {
+        self.client = Some(Caller {
+            client_id: client.client_id.clone(),
+            name: client.name.clone(),
+        });
+    }
 }
 
 /// Logs a call and its result code as the [`CallLog`] decides: a row in the API call
@@ -229,7 +250,11 @@ pub async fn log_call(
     };
     let now = clock.now();
     let log = req.app_data::<web::Data<CallLog>>();
-    let Some(client) = call.client_name else {
+    let Some(Caller {
+        client_id,
+        name: client,
+    }) = call.client
+    else {
         if let Some(log) = log {
             log.unidentified.note();
         }
@@ -241,10 +266,7 @@ pub async fn log_call(
         return;
     };
     tracing::info!(client = %client, action = call.action, result = code, "GSP API call");
-    // The client name is set only once `clientid` and `client-secret` matched a
-    // registered client, so this header names that client.
-    let client_id = header(req, "clientid").unwrap_or_default();
-    if !log.is_some_and(|log| log.takes_row(client_id)) {
+    if !log.is_some_and(|log| log.takes_row(&client_id)) {
         return;
     }
     let username: Option<String> = call.username.map(|u| u.chars().take(64).collect());

@@ -103,7 +103,7 @@ pub async fn open_data_call(
     call: &mut CallRecord,
 ) -> Result<DataCall, ApiError> {
     let client = client(req, pool, demo).await?;
-    call.client_name = Some(client.name.clone());
+    call.identified(&client);
     call.username = header(req, "username").map(str::to_string);
     let encrypted = client.encrypted;
     let required = |name: &'static str| {
