@@ -362,19 +362,7 @@ async fn bad_input_to_the_player_says_why_and_changes_nothing() {
 async fn a_trainees_gsp_steps_played_from_the_console_reach_the_board() {
     let app = spawn_demo().await;
     let t = trainer(&app).await;
-    let res = t
-        .submit(
-            "/trainer/classroom",
-            "/trainer/classroom/trainees",
-            &[("count", "1"), ("prefix", "trainee")],
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let sheet = t.get("/trainer/classroom/sheet").await;
-    let (name, password) = (
-        sheet.texts(".card__username").remove(0),
-        sheet.texts(".card__password").remove(0),
-    );
+    let (name, password) = add_one_trainee(&t, "trainee").await;
     let trainee = app.browser();
     trainee.log_in(&name, &password).await;
     let res = trainee.confirm("Y", Some("24")).await;

@@ -452,6 +452,24 @@ pub async fn trainer(app: &TestApp) -> Browser {
 }
 
 /// Moves the demo clock from the trainer console.
+/// One trainee added from the classroom page by the trainer `t`, with usernames made
+/// of `prefix`: (username, password) as the printable sheet shows them.
+pub async fn add_one_trainee(t: &Browser, prefix: &str) -> (String, String) {
+    let res = t
+        .submit(
+            "/trainer/classroom",
+            "/trainer/classroom/trainees",
+            &[("count", "1"), ("prefix", prefix)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let sheet = t.get("/trainer/classroom/sheet").await;
+    (
+        sheet.texts(".card__username").remove(0),
+        sheet.texts(".card__password").remove(0),
+    )
+}
+
 pub async fn shift(b: &Browser, value: &str) -> Page {
     b.submit("/trainer", "/trainer/clock", &[("shift", value)])
         .await
@@ -851,21 +869,26 @@ pub struct Process {
 pub const DURATIONS: [&str; 7] = ["6", "12", "24", "48", "168", "360", "720"];
 
 pub fn start_process(db: &TestDb) -> Process {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gst-portal"))
-        .arg("--database")
-        .arg(db)
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--login-attempts-per-minute",
-            "1000",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    spawn_process(
+        Command::new(env!("CARGO_BIN_EXE_gst-portal"))
+            .arg("--database")
+            .arg(db)
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--login-attempts-per-minute",
+                "1000",
+            ])
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::null()),
+    )
+}
+
+/// Starts the portal `command` describes (a `serve`), its standard output piped, and
+/// waits until it says where it listens.
+pub fn spawn_process(command: &mut Command) -> Process {
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let base = loop {
