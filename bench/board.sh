@@ -18,21 +18,13 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-5}
 TRAINEES=200
 
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
-    || { "${SUDO[@]}" apt-get update -qq && "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
-fi
+# shellcheck source=../scripts/lib.sh
+. scripts/lib.sh
+command -v wrk >/dev/null 2>&1 || install_packages wrk
 
 cargo build --release --locked --bin gst-portal >&2
 BIN=$PWD/target/release/gst-portal
-WORK=$(mktemp -d)
-PORTAL_PID=
-cleanup() {
-  [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_work_folder
 DB=$WORK/board.db
 TRAINER_PASSWORD='Trainer@2026'
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -41,17 +33,22 @@ BASE=http://127.0.0.1:$PORT
 echo 'Bench@2026' | "$BIN" --database "$DB" taxpayer add --username bench.user \
   --gstin 33AAFPS4321K1ZQ --legal-name "Bench Traders" --password-stdin >/dev/null
 "$BIN" --database "$DB" classroom add --count "$TRAINEES" >"$WORK/trainees.txt"
+# The room's own GSP client: the public demo clients' calls stay off the board.
+"$BIN" --database "$DB" gsp-client add --name "Bench class" --plain >"$WORK/client.txt"
 RUST_LOG=warn "$BIN" --database "$DB" serve --demo --no-captcha --bind "127.0.0.1:$PORT" \
   --trainer-password "$TRAINER_PASSWORD" --login-attempts-per-minute 100000 \
   --idle-timeout-minutes 60 >"$WORK/portal.out" 2>&1 &
 PORTAL_PID=$!
+stop_at_exit "$PORTAL_PID"
 for _ in $(seq 1 200); do curl -fs -o /dev/null "$BASE/login" && break; sleep 0.05; done
 
 echo "== $TRAINEES trainees walk every step" >&2
 python3 - "$BASE" "$WORK" "$TRAINER_PASSWORD" <<'PY'
 import http.cookiejar, json, re, sys, time, urllib.parse, urllib.request
 base, work, trainer_password = sys.argv[1:]
-CLIENT = {"clientid": "gsp-demo-client", "client-secret": "demo-gsp-secret-for-training-only",
+registered = open(f"{work}/client.txt").read()
+CLIENT = {"clientid": re.search(r"clientid:\s+(\S+)", registered).group(1),
+          "client-secret": re.search(r"client-secret:\s+(\S+)", registered).group(1),
           "content-type": "application/json"}
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -91,7 +88,9 @@ for username, password in trainees:
     status, _ = call(b, "/profile/api-access", {"csrf_token": token(page), "enable_api": "Y", "duration": "720"})
     assert status == 303, status
     gsp(b, {"action": "OTPREQUEST", "username": username, "app_key": "k"})
-    answer = gsp(b, {"action": "AUTHTOKEN", "username": username, "app_key": "k", "otp": "575757"})
+    # A trainee's OTP comes to the trainee's Messages, as on the real system.
+    otp = re.search(r"\b(\d{6})\b", call(b, "/messages")[1].split('id="message-list"', 1)[1]).group(1)
+    answer = gsp(b, {"action": "AUTHTOKEN", "username": username, "app_key": "k", "otp": otp})
     auth_token = answer["auth_token"]
     _, page = call(b, "/profile/api-access")
     status, _ = call(b, "/profile/api-access", {"csrf_token": token(page), "enable_api": "N"})

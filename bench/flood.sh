@@ -40,13 +40,7 @@ else
   cargo build --release --locked --example flood >&2
 fi
 FLOOD=$TARGET/release/examples/flood
-WORK=$(mktemp -d)
-PORTAL_PID=
-cleanup() {
-  [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_work_folder
 
 DB=$WORK/flood.db
 GSTIN=27AAPFU0939F1ZV
@@ -65,6 +59,7 @@ BASE=http://127.0.0.1:$PORT
 RUST_LOG=warn "$BIN" --database "$DB" serve --bind "127.0.0.1:$PORT" ${PORTAL_ARGS:-} \
   >"$WORK/portal.out" 2>"$WORK/portal.err" &
 PORTAL_PID=$!
+stop_at_exit "$PORTAL_PID"
 for _ in $(seq 1 300); do curl -fs -o /dev/null "$BASE/login" && break; sleep 0.05; done
 
 # API access on for the taxpayer, so every flood call reaches its app key.

@@ -31,16 +31,7 @@ find_nginx
 cargo build --release --locked --bin gst-portal --example limits >&2
 BIN=$PWD/target/release/gst-portal
 LIMITS=$PWD/target/release/examples/limits
-WORK=$(mktemp -d)
-chmod 755 "$WORK"
-PORTAL_PID=
-NGINX_PID=
-cleanup() {
-  [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
-  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_work_folder
 RESULTS=$WORK/results
 : >"$RESULTS"
 record() { echo "$1 $2" >>"$RESULTS"; }
@@ -87,6 +78,7 @@ print(p.pid, round((time.monotonic() - began) * 1000, 1))
 PY
 )
 PORTAL_PID=${STARTED% *}
+stop_at_exit "$PORTAL_PID"
 record start_ms "${STARTED#* }"
 
 token_of() { sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -n 1; }
@@ -175,9 +167,10 @@ http {
 NGINX
 "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
 NGINX_PID=$!
+stop_at_exit "$NGINX_PID"
 for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$NGINX_PORT/profile/api-access" && break; sleep 0.05; done
 run "http://127.0.0.1:$NGINX_PORT/profile/api-access" "$CONNECTIONS" | summarise nginx
-kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=
+kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
 
 echo "== the portal" >&2
 run "$BASE/profile/api-access" "$CONNECTIONS" -H "Cookie: $COOKIE" | summarise page

@@ -27,3 +27,22 @@ free_port() {
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
+
+# A benchmark's temporary folder ($WORK, readable by servers running as another user)
+# and the processes it starts: `stop_at_exit PID` has PID stopped when the script ends,
+# however it ends, and the folder goes with them.
+bench_work_folder() {
+  WORK=$(mktemp -d)
+  chmod 755 "$WORK"
+  STOP_AT_EXIT=()
+  trap bench_cleanup EXIT
+}
+stop_at_exit() {
+  STOP_AT_EXIT+=("$1")
+}
+bench_cleanup() {
+  local pid
+  for pid in "${STOP_AT_EXIT[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${STOP_AT_EXIT[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
