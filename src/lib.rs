@@ -16,6 +16,8 @@ pub mod gsp_request;
 pub mod housekeeping;
 pub mod net;
 pub mod routes;
+pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod workers;

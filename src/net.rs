@@ -24,6 +24,10 @@ use crate::db::models::Origin;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies(Vec<IpNet>);
 
+/// The address the portal listens on, as bound (so port 0 shows the real port).
+#[derive(Debug, Clone, Copy)]
+pub struct Listening(pub std::net::SocketAddr);
+
 impl TrustedProxies {
     /// Reads a comma-separated list of addresses and CIDR blocks, such as
     /// `127.0.0.1, 10.0.0.0/8, ::1`.

@@ -26,11 +26,12 @@ use crate::db::{self, Pool};
 use crate::demo;
 use crate::error::AppError;
 use crate::gsp::keys::Decrypter;
+use crate::net::Listening;
 use crate::routes::form::FORM_LIMIT;
 use crate::routes::taxpayerapi::budget::CallBudgets;
 use crate::routes::taxpayerapi::CallLog;
-use crate::routes::trainer::classroom::Listening;
 use crate::routes::Wiring;
+use crate::state::{AppState, Portal};
 use crate::{housekeeping, routes, telemetry};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -309,27 +310,40 @@ fn serve(
         clock.clone(),
         CookieDuration::seconds(settings.idle_timeout.num_seconds()),
     );
+    let trainer = trainer.map(Arc::new);
     let wiring = Arc::new(Wiring {
         settings: settings.clone(),
         // Counted in the database, so the limit holds across portals.
         login_attempts: SharedCount::new(pool.clone(), clock.clone()),
-        trainer: trainer.map(web::Data::new),
+        trainer: trainer.clone().map(web::Data::from),
     });
     let request_timeout = settings.request_timeout;
     let max_connections = settings.max_connections_per_worker;
-    let call_log = web::Data::new(CallLog::new(settings.gsp_calls_listed_per_minute));
+    let state = AppState(Arc::new(Portal {
+        budgets: Arc::new(CallBudgets::new(
+            settings.api_calls_per_minute_per_address,
+            settings.api_calls_per_minute_per_client,
+        )),
+        call_log: Arc::new(CallLog::new(settings.gsp_calls_listed_per_minute)),
+        cookie_key: CookieKey(key.clone()),
+        listening: Listening(listener.local_addr()?),
+        settings: settings.clone(),
+        pool: pool.clone(),
+        clock: clock.clone(),
+        hasher: threads.hasher.clone(),
+        decrypter: threads.decrypter.clone(),
+        trainer,
+    }));
+    let call_log = web::Data::from(state.call_log.clone());
     CallLog::start_flushing(call_log.clone(), pool.clone());
     let pool = web::Data::new(pool);
     let clock = web::Data::from(clock);
     let hasher = web::Data::new(threads.hasher);
     let decrypter = web::Data::new(threads.decrypter);
-    let budgets = web::Data::new(CallBudgets::new(
-        settings.api_calls_per_minute_per_address,
-        settings.api_calls_per_minute_per_client,
-    ));
+    let budgets = web::Data::from(state.budgets.clone());
     let cookie_key = web::Data::new(CookieKey(key.clone()));
     let settings = web::Data::new(settings);
-    let listening = web::Data::new(Listening(listener.local_addr()?));
+    let listening = web::Data::new(state.listening);
     let server = HttpServer::new(move || {
         let app = App::new()
             .wrap(from_fn(visitor::set_cookies))
@@ -337,6 +351,7 @@ fn serve(
             .wrap(from_fn(routes::deadline::body_deadline))
             .wrap(from_fn(telemetry::log_request))
             .wrap(from_fn(share_reads))
+            .app_data(state.clone())
             .app_data(pool.clone())
             .app_data(clock.clone())
             .app_data(hasher.clone())

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod deadline;
 pub mod demo_clock;
 pub mod error_page;
+pub mod extract;
 pub mod form;
 pub mod help;
 pub mod labels;

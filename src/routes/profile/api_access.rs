@@ -22,9 +22,9 @@ use crate::domain::access::{
 use crate::domain::duration::AccessDuration;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
+use crate::routes::extract::StepLog;
 use crate::routes::form::Form;
 use crate::routes::layout::{summary, Chrome, SummaryItem};
-use crate::routes::trainer::classroom::StepLog;
 use crate::routes::{render, see_other};
 
 /// How many past changes the page lists.

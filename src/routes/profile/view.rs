@@ -8,9 +8,9 @@ use crate::auth::guard::CurrentTaxpayer;
 use crate::db::models::taxpayer::Taxpayer;
 use crate::demo::classroom::ViewStep;
 use crate::error::AppError;
+use crate::routes::extract::StepLog;
 use crate::routes::layout::{Chrome, MenuItem, QUICK_LINKS};
 use crate::routes::render;
-use crate::routes::trainer::classroom::StepLog;
 
 #[derive(Template)]
 #[template(path = "profile/show.html")]

@@ -14,73 +14,20 @@ use crate::auth::guard::CurrentTrainer;
 use crate::auth::password::Hasher;
 use crate::auth::session::FlashKind;
 use crate::clock::Clock;
-use crate::db::models::api_call::{self, ApiCall};
+use crate::db::models::api_call;
 use crate::db::models::security_event::{EventTime, TrainerAct};
-use crate::db::models::taxpayer::TaxpayerId;
 use crate::db::models::Origin;
 use crate::db::{self, Pool};
-use crate::demo::classroom::{self, ClassroomError, Progress, SheetCard, ViewStep};
+use crate::demo::classroom::{self, ClassroomError, Progress, SheetCard};
 use crate::domain::duration::AccessDuration;
-use crate::domain::time::{from_db, ist_datetime};
+use crate::domain::time::ist_datetime;
 use crate::error::AppError;
+use crate::net::Listening;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::taxpayerapi::CallLog;
+use crate::routes::trainer::feed::FeedLine;
 use crate::routes::{render, see_other};
-
-/// Notes the manual's page-view steps of trainees (demo mode; elsewhere it does
-/// nothing). A view costs one read once the step is recorded.
-pub struct StepLog(Option<(web::Data<Pool>, web::Data<Clock>)>);
-
-impl actix_web::FromRequest for StepLog {
-    type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let demo = req
-            .app_data::<web::Data<crate::config::Settings>>()
-            .is_some_and(|s| s.demo);
-        let parts = demo.then(|| {
-            Some((
-                req.app_data::<web::Data<Pool>>()?.clone(),
-                req.app_data::<web::Data<Clock>>()?.clone(),
-            ))
-        });
-        std::future::ready(Ok(StepLog(parts.flatten())))
-    }
-}
-
-impl StepLog {
-    /// Records that `taxpayer` reached `step`, the first time only. A failure is
-    /// logged, never shown: the page the taxpayer asked for matters more.
-    pub async fn saw(&self, taxpayer: TaxpayerId, step: ViewStep) {
-        let Some((pool, clock)) = &self.0 else {
-            return;
-        };
-        let needed = db::run(pool, |conn| {
-            classroom::step_unrecorded(conn, taxpayer, step)
-        })
-        .await;
-        let written = match needed {
-            Ok(false) => return,
-            Ok(true) => {
-                let now = clock.now();
-                db::write(pool, move |conn| {
-                    classroom::record_view(conn, taxpayer, step, now)
-                })
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        if let Err(e) = written {
-            tracing::error!(error = ?e, "could not record a trainee's step");
-        }
-    }
-}
-
-/// The address the portal listens on, as bound (so port 0 shows the real port).
-#[derive(Debug, Clone, Copy)]
-pub struct Listening(pub SocketAddr);
 
 /// Where trainees can reach the portal.
 pub struct RoomAddresses {
@@ -490,47 +437,6 @@ pub async fn board(
         refreshed: ist_datetime(clock.now()),
     };
     render(StatusCode::OK, &page)
-}
-
-/// A GSP call of the projector's feed, with its result in words.
-pub struct FeedLine {
-    pub at: String,
-    pub username: String,
-    pub action: String,
-    pub words: &'static str,
-    pub code: String,
-    pub let_in: bool,
-}
-
-impl From<ApiCall> for FeedLine {
-    fn from(c: ApiCall) -> Self {
-        FeedLine {
-            at: ist_datetime(from_db(c.called_at)),
-            username: c.username.unwrap_or_else(|| "-".to_string()),
-            action: c.action,
-            words: result_words(&c.result_code),
-            let_in: c.result_code == "1",
-            code: c.result_code,
-        }
-    }
-}
-
-/// What a result code of the API simulator means, for the room.
-pub fn result_words(code: &str) -> &'static str {
-    match code {
-        "1" => "let in",
-        "AUTH4037" => "refused: access is off",
-        "AUTH4034" => "refused: wrong OTP",
-        "AUTH4038" => "refused: session expired",
-        "AUTH4033" => "refused: invalid session",
-        "OTP0011" => "refused: no session for that token",
-        "AUTH403" => "refused: too many sessions",
-        "RET11402" => "refused: GSTIN not this taxpayer's",
-        "SIM429" => "refused: too many OTP requests",
-        "SIM401" => "refused: wrong client credentials",
-        "SIM400" | "SIM415" | "SIM413" => "refused: unreadable request",
-        _ => "failed: the simulator's error",
-    }
 }
 
 #[derive(Template)]

@@ -20,10 +20,11 @@ use crate::db::{self, Pool};
 use crate::demo;
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
+use crate::net::Listening;
 use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::taxpayerapi::CallLog;
-use crate::routes::trainer::classroom::{room_addresses, Listening, RoomAddresses};
+use crate::routes::trainer::classroom::{room_addresses, RoomAddresses};
 use crate::routes::trainer::login_as::{demo_accounts, DemoAccountLine, SeededPasswords};
 use crate::routes::{render, see_other};
 

@@ -32,9 +32,10 @@ use crate::domain::gsp::{otp_in_message, SANDBOX_OTP};
 use crate::domain::time::{from_db, ist_datetime};
 use crate::error::AppError;
 use crate::gsp_request::{ApiReply, ApiRequest, Caller, PLAIN_APP_KEY};
+use crate::net::Listening;
 use crate::routes::form::{Form, NoFields};
 use crate::routes::layout::Chrome;
-use crate::routes::trainer::classroom::{result_words, FeedLine, Listening};
+use crate::routes::trainer::feed::{result_words, FeedLine};
 use crate::routes::{render, see_other};
 
 /// The player's page.

@@ -4,6 +4,7 @@
 
 pub mod classroom;
 pub mod console;
+pub mod feed;
 pub mod gsp;
 pub mod login;
 pub mod login_as;

@@ -1,0 +1,1 @@
+//! (being filled: see issue 26)
