@@ -43,3 +43,14 @@ pub fn result_words(code: &str) -> &'static str {
         _ => "failed: the simulator's error",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_put_in_words() {
+        assert_eq!(result_words("1"), "let in");
+        assert_eq!(result_words("AUTH4037"), "refused: access is off");
+    }
+}
