@@ -421,16 +421,19 @@ fn gsp_key(database: Database, command: GspKeyCommand) -> anyhow::Result<()> {
     let now = Clock::system().now();
     match command {
         GspKeyCommand::Export { cert } => {
-            let stored = gst_portal::gsp::key_pair(&mut conn, now)?;
+            let stored = gst_portal::services::gsp::keys::key_pair(&mut conn, now)?;
             if cert {
                 print!("{}", stored.certificate_pem);
             } else {
-                print!("{}", gst_portal::gsp::public_key_pem(&stored)?);
+                print!(
+                    "{}",
+                    gst_portal::services::gsp::keys::public_key_pem(&stored)?
+                );
             }
         }
         GspKeyCommand::Rotate => {
-            let made = gst_portal::gsp::make_key_pair()?;
-            let ended = gst_portal::gsp::rotate_key_pair(&mut conn, &made, now)?;
+            let made = gst_portal::services::gsp::keys::make_key_pair()?;
+            let ended = gst_portal::services::gsp::keys::rotate_key_pair(&mut conn, &made, now)?;
             println!("Made a new GSP key pair; the old one is retired.");
             println!(
                 "{ended} session(s) of encrypted GSP clients ended: they must ask for a new OTP, sealing their app key with the new public key (gst-portal gsp-key export)."
@@ -548,7 +551,7 @@ async fn serve(database: Database, args: ServeArgs) -> anyhow::Result<()> {
                 let made = pool
                     .get()
                     .map_err(anyhow::Error::from)
-                    .and_then(|mut conn| gst_portal::gsp::key_pair(&mut conn, now));
+                    .and_then(|mut conn| gst_portal::services::gsp::keys::key_pair(&mut conn, now));
                 if let Err(e) = made {
                     tracing::error!(error = ?e, "could not make the GSP key pair; the first encrypted call will try again");
                 }

@@ -25,12 +25,12 @@ use crate::db::models::app_setting;
 use crate::db::{self, Pool};
 use crate::demo;
 use crate::error::AppError;
-use crate::gsp::keys::Decrypter;
 use crate::net::Listening;
 use crate::routes::form::FORM_LIMIT;
-use crate::routes::taxpayerapi::budget::CallBudgets;
-use crate::routes::taxpayerapi::CallLog;
 use crate::routes::Wiring;
+use crate::services::gsp::budget::CallBudgets;
+use crate::services::gsp::keys::Decrypter;
+use crate::services::gsp::CallLog;
 use crate::state::{AppState, Portal};
 use crate::{housekeeping, routes, telemetry};
 

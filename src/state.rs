@@ -15,10 +15,10 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Pool;
 use crate::error::AppError;
-use crate::gsp::keys::Decrypter;
 use crate::net::Listening;
-use crate::routes::taxpayerapi::budget::CallBudgets;
-use crate::routes::taxpayerapi::CallLog;
+use crate::services::gsp::budget::CallBudgets;
+use crate::services::gsp::keys::Decrypter;
+use crate::services::gsp::CallLog;
 
 /// What a running portal shares between its requests.
 pub struct Portal {

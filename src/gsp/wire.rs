@@ -3,24 +3,29 @@
 //! with PKCS#7 padding for the OTP, the session key (SEK) and the payload keys (REK),
 //! HMAC-SHA256 over payloads, and base64 (standard alphabet, padded) for all of it.
 //!
+//! The headers that protocol requires of a call (`state-cd`, `ip-usr`, `txn`) are
+//! read here too, so this one file answers "where is the encrypted protocol".
+//!
 //! ECB is what the real system uses; it is weak (equal blocks give equal ciphertext),
 //! and is here only so that real client code works against the simulator unchanged.
 
-use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::Aes256;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use ecb::cipher::block_padding::Pkcs7;
+use ecb::cipher::{BlockDecryptMut, BlockEncryptMut, KeyInit};
 use hmac::{Hmac, Mac};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::rand_core::OsRng;
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 
+use crate::domain::gsp::ApiFailure;
+
 /// Bytes in an app key, a SEK and a REK: AES-256 keys.
 pub const KEY_LEN: usize = 32;
 /// Bits of the simulator's RSA key, as GSTN's.
 pub const RSA_BITS: usize = 2048;
-const BLOCK: usize = 16;
 
 /// A 32-byte AES key: an app key, a SEK or a REK.
 pub type Key = [u8; KEY_LEN];
@@ -57,35 +62,15 @@ pub fn unb64(text: &str) -> Result<Vec<u8>, Undecipherable> {
 
 /// AES-256-ECB with PKCS#7 padding.
 pub fn aes_encrypt(key: &Key, plain: &[u8]) -> Vec<u8> {
-    let cipher = Aes256::new(key.into());
-    let pad = BLOCK - plain.len() % BLOCK;
-    let mut out = Vec::with_capacity(plain.len() + pad);
-    out.extend_from_slice(plain);
-    out.resize(plain.len() + pad, pad as u8);
-    for block in out.chunks_exact_mut(BLOCK) {
-        cipher.encrypt_block(block.into());
-    }
-    out
+    ecb::Encryptor::<Aes256>::new(key.into()).encrypt_padded_vec_mut::<Pkcs7>(plain)
 }
 
 /// Undoes [`aes_encrypt`]; a length that is not whole blocks or bad padding is
 /// [`Undecipherable`].
 pub fn aes_decrypt(key: &Key, sealed: &[u8]) -> Result<Vec<u8>, Undecipherable> {
-    if sealed.is_empty() || sealed.len() % BLOCK != 0 {
-        return Err(Undecipherable);
-    }
-    let cipher = Aes256::new(key.into());
-    let mut out = sealed.to_vec();
-    for block in out.chunks_exact_mut(BLOCK) {
-        cipher.decrypt_block(block.into());
-    }
-    let pad = usize::from(out[out.len() - 1]);
-    let body = out.len().checked_sub(pad).ok_or(Undecipherable)?;
-    if pad == 0 || pad > BLOCK || out[body..].iter().any(|&b| usize::from(b) != pad) {
-        return Err(Undecipherable);
-    }
-    out.truncate(body);
-    Ok(out)
+    ecb::Decryptor::<Aes256>::new(key.into())
+        .decrypt_padded_vec_mut::<Pkcs7>(sealed)
+        .map_err(|_| Undecipherable)
 }
 
 /// base64 of [`aes_encrypt`]: how the wire carries every AES value.
@@ -101,6 +86,16 @@ pub fn open(key: &Key, text: &str) -> Result<Vec<u8>, Undecipherable> {
 /// Undoes [`seal`] of a 32-byte key (an app key under a SEK, a SEK under an app key).
 pub fn open_key(key: &Key, text: &str) -> Result<Key, Undecipherable> {
     Key::try_from(open(key, text)?.as_slice()).map_err(|_| Undecipherable)
+}
+
+/// The OTP of an encrypted client's AUTHTOKEN, opened with its app key. One that
+/// does not open (or is not text) reads as empty: simply a wrong OTP, which counts
+/// as a try.
+pub fn open_otp(app_key: &Key, sealed: &str) -> String {
+    open(app_key, sealed)
+        .ok()
+        .and_then(|plain| String::from_utf8(plain).ok())
+        .unwrap_or_default()
 }
 
 /// base64 of HMAC-SHA256 of `data` under `key`.
@@ -126,12 +121,44 @@ pub fn envelope(sek: &Key, json: &[u8]) -> Envelope {
     envelope_with(sek, &random_key(), json)
 }
 
+/// Seals a data answer for a session whose key is `sek`: its JSON in an
+/// [`envelope`].
+pub fn seal_answer(sek: &Key, data: &impl serde::Serialize) -> Result<Envelope, serde_json::Error> {
+    Ok(envelope(sek, &serde_json::to_vec(data)?))
+}
+
 fn envelope_with(sek: &Key, rek: &Key, json: &[u8]) -> Envelope {
     let text = b64(json);
     Envelope {
         data: seal(rek, text.as_bytes()),
         rek: seal(sek, rek),
         hmac: hmac_b64(rek, text.as_bytes()),
+    }
+}
+
+/// The two-digit state code of a call's `state-cd` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateCode(pub String);
+
+/// The headers the real system wants on every call of an encrypted client, read
+/// through `header`: `state-cd` (two digits), `ip-usr` and `txn`, each missing when
+/// absent or blank. Plain clients may leave them out.
+pub fn wire_headers<'a>(
+    header: impl Fn(&'static str) -> Option<&'a str>,
+) -> Result<StateCode, ApiFailure> {
+    for name in ["ip-usr", "txn"] {
+        header(name)
+            .filter(|v| !v.trim().is_empty() && v.len() <= 128)
+            .ok_or(ApiFailure::MissingParameter(name))?;
+    }
+    let state = header("state-cd")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or(ApiFailure::MissingParameter("state-cd"))?;
+    if state.len() == 2 && state.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(StateCode(state.to_string()))
+    } else {
+        Err(ApiFailure::InvalidStateCode)
     }
 }
 

@@ -510,8 +510,8 @@ async fn rotating_the_key_ends_encrypted_sessions_and_old_sealed_app_keys_fail()
     );
     let ended = {
         let mut conn = app.pool.get().unwrap();
-        let made = gst_portal::gsp::make_key_pair().unwrap();
-        gst_portal::gsp::rotate_key_pair(&mut conn, &made, app.clock.now()).unwrap()
+        let made = gst_portal::services::gsp::keys::make_key_pair().unwrap();
+        gst_portal::services::gsp::keys::rotate_key_pair(&mut conn, &made, app.clock.now()).unwrap()
     };
     assert_eq!(ended, 1);
     assert_eq!(

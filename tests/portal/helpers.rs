@@ -137,7 +137,7 @@ pub struct TestApp {
     pub taxpayer: TaxpayerId,
     hasher: gst_portal::auth::password::Hasher,
     /// The threads that open app keys, whose queue tests fill.
-    pub decrypter: gst_portal::gsp::keys::Decrypter,
+    pub decrypter: gst_portal::services::gsp::keys::Decrypter,
     handle: ServerHandle,
     _db: Arc<TestDb>,
     _dir: Arc<tempfile::TempDir>,

@@ -5,20 +5,15 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::Value;
 
-use crate::auth::random_hex;
-use crate::clock::Clock;
-use crate::config::Settings;
-use crate::db::{self, Pool};
 use crate::domain::gsp::ApiFailure;
-use crate::gsp::keys::{Decrypter, KeyJobError};
-use crate::gsp::wire::{self, Key};
-use crate::gsp::{self, Answer, Command, Limits};
+use crate::services::gsp::authenticate::{self, Answer, Asked, Request};
+use crate::services::gsp::ApiError;
+use crate::state::AppState;
 
-use super::budget::CallBudgets;
+use super::logged;
 use super::schema::{
     Ack, Action, AuthenticateRequest, ClientHeaders, ErrorBody, TokenAnswer, WireHeaders,
 };
-use super::{check_state_of, client, log_call, server_key, wire_headers, ApiError, CallRecord};
 
 /// A JSON object's keys, read only to find one sent twice.
 struct RepeatedKey(Option<String>);
@@ -135,69 +130,36 @@ pub fn parse_request(body: &[u8]) -> Result<AuthenticateRequest, ApiFailure> {
 pub async fn handle(
     req: HttpRequest,
     body: Result<web::Bytes, actix_web::Error>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    settings: web::Data<Settings>,
-    budgets: web::Data<CallBudgets>,
-    decrypter: web::Data<Decrypter>,
+    state: AppState,
 ) -> Result<HttpResponse, ApiError> {
-    let mut call = CallRecord {
-        action: "AUTHENTICATE",
-        ..CallRecord::default()
-    };
-    let work = Work {
-        pool: &pool,
-        clock: &clock,
-        settings: &settings,
-        budgets: &budgets,
-        decrypter: &decrypter,
-    };
-    let result = answer(&req, body, &work, &mut call).await;
-    match &result {
-        // Shed for load: a row each would be the very cost the refusal spares (the
-        // request log still has a line for each, with its status).
-        Err(ApiError::Refused(f)) if f.retry_after().is_some() => {
-            tracing::debug!(action = call.action, result = f.code(), "GSP API call shed");
-        }
-        _ => log_call(&req, &pool, &clock, call, &result).await,
-    }
-    result
+    logged(&state, "AUTHENTICATE", async |call| {
+        let address = crate::net::client_limit_key(&req);
+        let read = || read_body(&req, body);
+        let answer = authenticate::answer(&state, &req, &address, read, call).await?;
+        // Success is 200 for every action, as real client libraries expect.
+        Ok(match answer {
+            Answer::Ack => HttpResponse::Ok().json(Ack {
+                status_cd: "1".to_string(),
+            }),
+            Answer::Token { token, expiry, sek } => HttpResponse::Ok().json(TokenAnswer {
+                status_cd: "1".to_string(),
+                auth_token: token,
+                expiry,
+                sek,
+            }),
+        })
+    })
+    .await
 }
 
-/// What an authenticate call works with.
-struct Work<'a> {
-    pool: &'a Pool,
-    clock: &'a Clock,
-    settings: &'a Settings,
-    budgets: &'a CallBudgets,
-    decrypter: &'a Decrypter,
-}
-
-async fn answer(
+/// The body as the service wants it: sent as JSON, arrived in time and within the
+/// limit, and readable field by field.
+fn read_body(
     req: &HttpRequest,
     body: Result<web::Bytes, actix_web::Error>,
-    work: &Work<'_>,
-    call: &mut CallRecord,
-) -> Result<HttpResponse, ApiError> {
-    let Work {
-        pool,
-        clock,
-        settings,
-        ..
-    } = *work;
-    // The budgets first: a refusal costs no read of the body, no RSA, no write.
-    work.budgets
-        .take_for_address(&crate::net::client_limit_key(req))?;
-    let client = client(req, pool, settings.demo).await?;
-    work.budgets.take_for_client(&client.client_id)?;
-    call.identified(&client);
-    let state = if client.encrypted {
-        Some(wire_headers(req)?)
-    } else {
-        None
-    };
+) -> Result<Request, ApiFailure> {
     if req.content_type() != "application/json" {
-        return Err(ApiFailure::UnsupportedMediaType.into());
+        return Err(ApiFailure::UnsupportedMediaType);
     }
     let body = body.map_err(|e| {
         let timed_out = e
@@ -211,109 +173,28 @@ async fn answer(
             ApiFailure::BadRequest("The request body could not be read.".to_string())
         }
     })?;
-    let request = parse_request(&body)?;
-    call.action = request.action.name();
-    call.username = Some(request.username.clone());
-    let now = clock.now();
-    if let Some(state) = state {
-        check_state_of(pool, &request.username, state, now).await?;
-    }
-    let limits = Limits {
-        sessions: settings.gsp_sessions_per_client,
-        otp_requests: settings.otp_requests_per_hour,
-        demo: settings.demo,
-    };
-    let command = if client.encrypted {
-        encrypted_command(
-            work,
-            request.action,
-            request.app_key,
-            request.otp,
-            request.auth_token,
-        )
-        .await?
-    } else {
-        match request.action {
-            Action::OtpRequest => Command::RequestOtp,
-            Action::AuthToken => Command::TradeOtp {
-                otp: request.otp.unwrap_or_default(),
-                app_key: None,
-            },
-            Action::RefreshToken => Command::Refresh {
-                token: request.auth_token.unwrap_or_default(),
-                sealed_app_key: None,
-            },
-            Action::Logout => Command::LogOut {
-                token: request.auth_token.unwrap_or_default(),
-                app_key: None,
-            },
-        }
-    };
-    let username = request.username;
-    let outcome = db::write(pool, move |conn| {
-        gsp::authenticate(conn, &client, &username, &command, now, limits)
-    })
-    .await?;
-    match outcome? {
-        Answer::Ack => Ok(HttpResponse::Ok().json(Ack {
-            status_cd: "1".to_string(),
-        })),
-        // Success is 200 for every action, as real client libraries expect.
-        Answer::Token { token, expiry, sek } => Ok(HttpResponse::Ok().json(TokenAnswer {
-            status_cd: "1".to_string(),
-            auth_token: token,
-            expiry,
-            sek: sek.unwrap_or_else(|| random_hex(32)),
-        })),
-    }
+    Ok(parse_request(&body)?.into())
 }
 
-/// The command of an encrypted client's request: its app key opened with the
-/// simulator's RSA key (for REFRESHTOKEN the service opens it with the session's
-/// SEK) and its OTP opened with the app key.
-async fn encrypted_command(
-    work: &Work<'_>,
-    action: Action,
-    sealed_app_key: String,
-    otp: Option<String>,
-    auth_token: Option<String>,
-) -> Result<Command, ApiError> {
-    let token = auth_token.unwrap_or_default();
-    Ok(match action {
-        Action::RefreshToken => Command::Refresh {
-            token,
-            sealed_app_key: Some(sealed_app_key),
-        },
-        Action::OtpRequest => {
-            open_app_key(work, sealed_app_key).await?;
-            Command::RequestOtp
+impl From<AuthenticateRequest> for Request {
+    fn from(r: AuthenticateRequest) -> Request {
+        let asked = match r.action {
+            Action::OtpRequest => Asked::OtpRequest,
+            Action::AuthToken => Asked::AuthToken {
+                otp: r.otp.unwrap_or_default(),
+            },
+            Action::RefreshToken => Asked::RefreshToken {
+                auth_token: r.auth_token.unwrap_or_default(),
+            },
+            Action::Logout => Asked::Logout {
+                auth_token: r.auth_token.unwrap_or_default(),
+            },
+        };
+        Request {
+            asked,
+            username: r.username,
+            app_key: r.app_key,
         }
-        // An OTP that does not open is simply wrong: it counts as a try.
-        Action::AuthToken => {
-            let app_key = open_app_key(work, sealed_app_key).await?;
-            Command::TradeOtp {
-                otp: otp
-                    .and_then(|sealed| wire::open(&app_key, &sealed).ok())
-                    .and_then(|plain| String::from_utf8(plain).ok())
-                    .unwrap_or_default(),
-                app_key: Some(app_key),
-            }
-        }
-        Action::Logout => Command::LogOut {
-            token,
-            app_key: Some(open_app_key(work, sealed_app_key).await?),
-        },
-    })
-}
-
-/// Opens an app key sealed with the simulator's public key, on the decrypting
-/// threads: AUTH4036 if it does not open, SIM503 when their queue is full.
-async fn open_app_key(work: &Work<'_>, sealed: String) -> Result<Key, ApiError> {
-    let stored = server_key(work.pool, work.clock).await?;
-    match work.decrypter.open_app_key(stored, sealed).await {
-        Ok(opened) => Ok(opened.map_err(|_| ApiFailure::InvalidAppKey)?),
-        Err(KeyJobError::Busy(_)) => Err(ApiFailure::Busy.into()),
-        Err(KeyJobError::Fault(e)) => Err(ApiError::Fault(e)),
     }
 }
 

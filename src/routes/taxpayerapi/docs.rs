@@ -2,7 +2,7 @@
 //! types, and a page for people with the flow and curl examples.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use utoipa::OpenApi;
 
@@ -10,14 +10,12 @@ use super::schema::{
     Ack, Action, AuthenticateRequest, EncryptedAnswer, ErrorBody, ErrorDetail, FiledReturn,
     Profile, ProfileAnswer, ReturnTrack, TokenAnswer,
 };
-use super::{authenticate, profile, returns, server_key};
-use crate::clock::Clock;
-use crate::config::Settings;
-use crate::db::Pool;
+use super::{authenticate, profile, returns};
 use crate::error::AppError;
-use crate::gsp::keys::{Decrypter, KeyJobError};
 use crate::routes::layout::Chrome;
 use crate::routes::render;
+use crate::services::gsp::keys;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -55,8 +53,9 @@ struct DocsPage {
 pub async fn page(
     req: HttpRequest,
     chrome: Chrome,
-    settings: web::Data<Settings>,
+    state: AppState,
 ) -> Result<HttpResponse, AppError> {
+    let settings = &state.settings;
     let (peer, headers) = (req.peer_addr().map(|a| a.ip()), req.headers());
     let proxies = &settings.trusted_proxies;
     let host = proxies
@@ -71,22 +70,13 @@ pub async fn page(
 
 /// The simulator's public key as a PEM `PUBLIC KEY`, for GSP clients that load
 /// GSTN's key in that form.
-pub async fn public_key_pem(
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    decrypter: web::Data<Decrypter>,
-) -> Result<HttpResponse, AppError> {
-    let stored = server_key(&pool, &clock).await?;
-    let pem = match decrypter.public_pem(stored).await {
-        Ok(pem) => pem,
-        Err(KeyJobError::Busy(_)) => {
-            return Err(AppError::Rejected {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                message: "The simulator is busy; please download the key again in a second."
-                    .to_string(),
-            })
-        }
-        Err(KeyJobError::Fault(e)) => return Err(e),
+pub async fn public_key_pem(state: AppState) -> Result<HttpResponse, AppError> {
+    let Some(pem) = keys::public_pem(&state).await? else {
+        return Err(AppError::Rejected {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "The simulator is busy; please download the key again in a second."
+                .to_string(),
+        });
     };
     Ok(download(
         "application/x-pem-file",
@@ -97,11 +87,8 @@ pub async fn public_key_pem(
 
 /// The simulator's self-signed X.509 certificate (PEM text, as GSTN's `.cer`
 /// files are read by client libraries).
-pub async fn certificate(
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-) -> Result<HttpResponse, AppError> {
-    let stored = server_key(&pool, &clock).await?;
+pub async fn certificate(state: AppState) -> Result<HttpResponse, AppError> {
+    let stored = keys::server_key(&state).await?;
     Ok(download(
         "application/pkix-cert",
         "gst-simulator.cer",

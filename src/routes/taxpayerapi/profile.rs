@@ -2,16 +2,16 @@
 //! chooses No and once the token has expired. Encrypted clients get the answer in
 //! the real encrypted envelope.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 
-use crate::clock::Clock;
-use crate::config::Settings;
-use crate::db::Pool;
+use crate::services::gsp::data;
+use crate::services::gsp::ApiError;
+use crate::state::AppState;
 
 use super::schema::{
     ClientHeaders, ErrorBody, Profile, ProfileAnswer, SessionHeaders, WireHeaders,
 };
-use super::{data_answer, log_call, open_data_call, ApiError, CallRecord};
+use super::{data_answer, logged};
 
 /// The taxpayer's profile, for a live session of this GSP client.
 #[utoipa::path(
@@ -26,39 +26,21 @@ use super::{data_answer, log_call, open_data_call, ApiError, CallRecord};
         (status = 403, description = "API access is off or over (AUTH4037), or the GSTIN is not the session's (RET11402)", body = ErrorBody),
     )
 )]
-pub async fn handle(
-    req: HttpRequest,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    settings: web::Data<Settings>,
-) -> Result<HttpResponse, ApiError> {
-    let mut call = CallRecord {
-        action: "PROFILE",
-        ..CallRecord::default()
-    };
-    let result = answer(&req, &pool, &clock, settings.demo, &mut call).await;
-    log_call(&req, &pool, &clock, call, &result).await;
-    result
-}
-
-async fn answer(
-    req: &HttpRequest,
-    pool: &Pool,
-    clock: &Clock,
-    demo: bool,
-    call: &mut CallRecord,
-) -> Result<HttpResponse, ApiError> {
-    let data_call = open_data_call(req, pool, clock, demo, call).await?;
-    let t = &data_call.open.taxpayer;
-    let profile = Profile {
-        gstin: t.gstin.clone(),
-        legal_name: t.legal_name.clone(),
-        trade_name: t.trade_name.clone(),
-        registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
-        constitution: t.constitution.clone(),
-        taxpayer_type: t.taxpayer_type.clone(),
-        state: t.state_name.clone(),
-        status: t.gstin_status.clone(),
-    };
-    data_answer(&data_call, &profile)
+pub async fn handle(req: HttpRequest, state: AppState) -> Result<HttpResponse, ApiError> {
+    logged(&state, "PROFILE", async |call| {
+        let data_call = data::open(&state, &req, call).await?;
+        let t = &data_call.open.taxpayer;
+        let profile = Profile {
+            gstin: t.gstin.clone(),
+            legal_name: t.legal_name.clone(),
+            trade_name: t.trade_name.clone(),
+            registration_date: t.registration_date.format("%d/%m/%Y").to_string(),
+            constitution: t.constitution.clone(),
+            taxpayer_type: t.taxpayer_type.clone(),
+            state: t.state_name.clone(),
+            status: t.gstin_status.clone(),
+        };
+        data_answer(&data_call, &profile)
+    })
+    .await
 }

@@ -4,16 +4,16 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::clock::Clock;
-use crate::config::Settings;
-use crate::db::Pool;
 use crate::domain::gsp::{is_financial_year, ApiFailure};
+use crate::services::gsp::data::{self, DataCall};
+use crate::services::gsp::ApiError;
+use crate::state::AppState;
 
 use super::schema::{
     ClientHeaders, EncryptedAnswer, ErrorBody, ReturnTrack, ReturnsQuery, SessionHeaders,
     WireHeaders,
 };
-use super::{data_answer, log_call, open_data_call, ApiError, CallRecord};
+use super::{data_answer, logged};
 
 /// The returns the taxpayer filed in a financial year. The access check comes
 /// first: after No, or once the period is over, the answer is AUTH4037.
@@ -32,28 +32,21 @@ use super::{data_answer, log_call, open_data_call, ApiError, CallRecord};
 pub async fn handle(
     req: HttpRequest,
     query: Result<web::Query<ReturnsQuery>, actix_web::Error>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    settings: web::Data<Settings>,
+    state: AppState,
 ) -> Result<HttpResponse, ApiError> {
-    let mut call = CallRecord {
-        action: "RETTRACK",
-        ..CallRecord::default()
-    };
-    let result = answer(&req, query, &pool, &clock, settings.demo, &mut call).await;
-    log_call(&req, &pool, &clock, call, &result).await;
-    result
+    logged(&state, "RETTRACK", async |call| {
+        let data_call = data::open(&state, &req, call).await?;
+        answer(&data_call, query)
+    })
+    .await
 }
 
-async fn answer(
-    req: &HttpRequest,
+/// The return-tracking answer, once the call is let through: the query is read
+/// only then, so a refused call answers its refusal whatever the query.
+fn answer(
+    data_call: &DataCall,
     query: Result<web::Query<ReturnsQuery>, actix_web::Error>,
-    pool: &Pool,
-    clock: &Clock,
-    demo: bool,
-    call: &mut CallRecord,
 ) -> Result<HttpResponse, ApiError> {
-    let data_call = open_data_call(req, pool, clock, demo, call).await?;
     let bad = |m: &str| ApiFailure::BadRequest(m.to_string());
     let query = query.map_err(|_| bad("The query string cannot be read."))?;
     if query.action.as_deref() != Some("RETTRACK") {
@@ -74,5 +67,5 @@ async fn answer(
     let filed = ReturnTrack {
         efiled_list: Vec::new(),
     };
-    data_answer(&data_call, &filed)
+    data_answer(data_call, &filed)
 }

@@ -22,14 +22,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 
 use super::ApiError;
-use crate::clock::Clock;
 use crate::db::models::gsp_client::GspClient;
 use crate::db::models::{api_call, counter};
 use crate::db::{self, Pool};
 use crate::error::AppError;
+use crate::state::Portal;
 
 /// How often a portal adds what it counted to the shared totals.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
@@ -233,31 +233,22 @@ impl CallRecord {
     }
 }
 
-/// Logs a call and its result code as the [`CallLog`] decides: a row in the API call
-/// log for a room client within its bound, else a count. A failure to log is
-/// reported but does not change the answer.
-pub async fn log_call(
-    req: &HttpRequest,
-    pool: &Pool,
-    clock: &Clock,
-    call: CallRecord,
-    result: &Result<HttpResponse, ApiError>,
-) {
+/// Logs a call and its result (`Ok` for a call let in) as the portal's [`CallLog`]
+/// decides: a row in the API call log for a room client within its bound, else a
+/// count. A failure to log is reported but does not change the answer.
+pub async fn log_call<T>(portal: &Portal, call: CallRecord, result: &Result<T, ApiError>) {
     let code = match result {
         Ok(_) => "1",
-        Err(ApiError::Refused(f)) => f.code(),
-        Err(ApiError::Fault(_)) => "SIM500",
+        Err(e) => e.code(),
     };
-    let now = clock.now();
-    let log = req.app_data::<web::Data<CallLog>>();
+    let now = portal.clock.now();
+    let log = &portal.call_log;
     let Some(Caller {
         client_id,
         name: client,
     }) = call.client
     else {
-        if let Some(log) = log {
-            log.unidentified.note();
-        }
+        log.unidentified.note();
         tracing::info!(
             action = call.action,
             result = code,
@@ -266,11 +257,11 @@ pub async fn log_call(
         return;
     };
     tracing::info!(client = %client, action = call.action, result = code, "GSP API call");
-    if !log.is_some_and(|log| log.takes_row(&client_id)) {
+    if !log.takes_row(&client_id) {
         return;
     }
     let username: Option<String> = call.username.map(|u| u.chars().take(64).collect());
-    let logged = db::write(pool, move |conn| {
+    let logged = db::write(&portal.pool, move |conn| {
         api_call::record(conn, now, &client, username.as_deref(), call.action, code)
     })
     .await;

@@ -1,5 +1,6 @@
-//! The simulator's RSA private key at work: read from its PEM once per stored key,
-//! and used on a few threads of its own with a short queue.
+//! The simulator's RSA key pair: made, kept and rotated in the database, read from
+//! its PEM once per stored key, and used on a few threads of its own with a short
+//! queue.
 //!
 //! Opening an app key is a blinded RSA decryption, milliseconds of CPU that anyone
 //! with the public demo client's credentials can ask for. So the work runs on
@@ -9,11 +10,20 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::db::models::gsp_key::StoredKey;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+
+use crate::db::models::gsp_key::{self, StoredKey};
+use crate::db::models::gsp_session::{self, ENDED_BY_KEY_ROTATION};
+use crate::db::{self, Conn};
+use crate::domain::gsp::ApiFailure;
 use crate::error::AppError;
+use crate::gsp::wire::{Key, KeyPair, Undecipherable};
+use crate::state::Portal;
 use crate::workers::{Busy, Workers};
 
-use super::wire::{Key, KeyPair, Undecipherable};
+use super::ApiError;
 
 /// Jobs that may wait for a decrypting thread; more are refused. A few
 /// milliseconds of work each, so a full queue is a short wait.
@@ -124,6 +134,95 @@ fn pair_of(parsed: &Mutex<Parsed>, stored: &StoredKey) -> anyhow::Result<Arc<Key
     Ok(pair)
 }
 
+/// A new RSA key pair with its certificate, as PEM texts: (private key, certificate).
+/// Slow; run it outside any transaction, on the blocking pool.
+pub fn make_key_pair() -> anyhow::Result<(String, String)> {
+    let pair = KeyPair::generate().context("generating the GSP RSA key")?;
+    let private = pair.private_pem().context("encoding the GSP RSA key")?;
+    let certificate = pair
+        .certificate_pem()
+        .context("making the GSP certificate")?;
+    Ok((private, certificate))
+}
+
+/// Keeps `made` (from [`make_key_pair`]) as the key pair unless one exists already
+/// (another request made one meanwhile); returns the pair in use.
+pub fn keep_key_pair(
+    conn: &mut Conn,
+    made: &(String, String),
+    now: DateTime<Utc>,
+) -> QueryResult<StoredKey> {
+    db::atomic(conn, |conn| {
+        if let Some(current) = gsp_key::current(conn)? {
+            return Ok(current);
+        }
+        gsp_key::install(conn, &made.0, &made.1, now)?;
+        gsp_key::current(conn)?.ok_or(diesel::result::Error::NotFound)
+    })
+}
+
+/// Replaces the key pair with `made` and ends every open session of the encrypted
+/// clients, whose app keys came through the old key; returns how many ended.
+pub fn rotate_key_pair(
+    conn: &mut Conn,
+    made: &(String, String),
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    db::atomic(conn, |conn| {
+        gsp_key::install(conn, &made.0, &made.1, now)?;
+        gsp_session::end_for_encrypted_clients(conn, now, ENDED_BY_KEY_ROTATION)
+    })
+}
+
+/// The key pair in use, made now if there is none yet (for the command line).
+pub fn key_pair(conn: &mut Conn, now: DateTime<Utc>) -> anyhow::Result<StoredKey> {
+    if let Some(current) = gsp_key::current(conn)? {
+        return Ok(current);
+    }
+    let made = make_key_pair()?;
+    Ok(keep_key_pair(conn, &made, now)?)
+}
+
+/// The public half of a stored pair as a PEM `PUBLIC KEY`.
+pub fn public_key_pem(stored: &StoredKey) -> anyhow::Result<String> {
+    let pair = KeyPair::from_pem(&stored.private_key_pem).context("reading the GSP RSA key")?;
+    pair.public_pem().context("encoding the GSP public key")
+}
+
+/// The simulator's RSA key pair, made (on the blocking pool) if there is none yet.
+pub async fn server_key(portal: &Portal) -> Result<StoredKey, AppError> {
+    if let Some(current) = db::run(&portal.pool, gsp_key::current).await? {
+        return Ok(current);
+    }
+    let made = actix_web::web::block(make_key_pair)
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking pool: {e}")))??;
+    let now = portal.clock.now();
+    db::write(&portal.pool, move |conn| keep_key_pair(conn, &made, now)).await
+}
+
+/// Opens an app key sealed with the simulator's public key, on the decrypting
+/// threads: AUTH4036 if it does not open, SIM503 when their queue is full.
+pub async fn open_app_key(portal: &Portal, sealed: String) -> Result<Key, ApiError> {
+    let stored = server_key(portal).await?;
+    match portal.decrypter.open_app_key(stored, sealed).await {
+        Ok(opened) => Ok(opened.map_err(|_| ApiFailure::InvalidAppKey)?),
+        Err(KeyJobError::Busy(_)) => Err(ApiFailure::Busy.into()),
+        Err(KeyJobError::Fault(e)) => Err(ApiError::Fault(e)),
+    }
+}
+
+/// The public key of the simulator's pair as PEM, for download; `Ok(None)` when the
+/// decrypting threads are too busy to read the key just now.
+pub async fn public_pem(portal: &Portal) -> Result<Option<String>, AppError> {
+    let stored = server_key(portal).await?;
+    match portal.decrypter.public_pem(stored).await {
+        Ok(pem) => Ok(Some(pem)),
+        Err(KeyJobError::Busy(_)) => Ok(None),
+        Err(KeyJobError::Fault(e)) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,7 +238,7 @@ mod tests {
 
     #[test]
     fn the_pem_is_read_once_per_stored_key() {
-        let pem = include_str!("test_key.pem");
+        let pem = include_str!("../../gsp/test_key.pem");
         let parsed = Mutex::new(None);
         let first = pair_of(&parsed, &stored(1, pem)).unwrap();
         // The same row again: the kept key, even were its text unreadable now.
