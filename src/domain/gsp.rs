@@ -219,6 +219,45 @@ impl ApiFailure {
         }
     }
 
+    /// The refusal whose code is `code`, as the call log keeps it, with empty
+    /// details (a code carries none); `None` for a code the simulator does not give,
+    /// such as `"1"` for a call let in. `from_code(f.code())` has `f`'s code.
+    pub fn from_code(code: &str) -> Option<ApiFailure> {
+        let budget = |by| ApiFailure::TooManyCalls {
+            by,
+            per_minute: 0,
+            retry_after: 0,
+        };
+        Some(match code {
+            "AUTH4037" => ApiFailure::AccessNotEnabled,
+            "AUTH4034" => ApiFailure::InvalidOtp(String::new()),
+            "AUTH4038" => ApiFailure::SessionExpired,
+            "OTP0011" => ApiFailure::NoSession,
+            "AUTH4033" => ApiFailure::InvalidSession,
+            "AUTH403" => ApiFailure::TooManySessions(0),
+            "SIM429" => ApiFailure::TooManyOtpRequests {
+                per_hour: 0,
+                retry_at: DateTime::<Utc>::UNIX_EPOCH,
+            },
+            "RET11402" => ApiFailure::Unauthorised,
+            "AUT4031" => ApiFailure::MissingClientId,
+            "AUT4032" => ApiFailure::MissingClientSecret,
+            "AUT4033" => ApiFailure::InvalidClientId,
+            "AUT4034" => ApiFailure::InvalidClientSecret,
+            "GEN5001" => ApiFailure::MissingParameter(""),
+            "AUTH4041" => ApiFailure::InvalidStateCode,
+            "AUTH4036" => ApiFailure::InvalidAppKey,
+            "SIM400" => ApiFailure::BadRequest(String::new()),
+            "SIM415" => ApiFailure::UnsupportedMediaType,
+            "SIM413" => ApiFailure::TooLarge,
+            "SIM408" => ApiFailure::BodyTimedOut,
+            "SIM4291" => budget(CallBudget::Address),
+            "SIM4292" => budget(CallBudget::Client),
+            "SIM503" => ApiFailure::Busy,
+            _ => return None,
+        })
+    }
+
     /// The HTTP status that fits.
     pub fn http_status(&self) -> u16 {
         match self {
@@ -319,6 +358,53 @@ mod tests {
         assert_eq!(otp_in_message(&text), Some("042917"));
         for other in ["", "042917", "Your OTP is 042917", "04291 is your OTP to"] {
             assert_eq!(otp_in_message(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_stored_code_reads_back_as_its_failure() {
+        let every = [
+            ApiFailure::AccessNotEnabled,
+            ApiFailure::InvalidOtp("why".to_string()),
+            ApiFailure::SessionExpired,
+            ApiFailure::NoSession,
+            ApiFailure::InvalidSession,
+            ApiFailure::TooManySessions(5),
+            ApiFailure::TooManyOtpRequests {
+                per_hour: 5,
+                retry_at: t0(),
+            },
+            ApiFailure::Unauthorised,
+            ApiFailure::MissingClientId,
+            ApiFailure::MissingClientSecret,
+            ApiFailure::InvalidClientId,
+            ApiFailure::InvalidClientSecret,
+            ApiFailure::MissingParameter("txn"),
+            ApiFailure::InvalidStateCode,
+            ApiFailure::InvalidAppKey,
+            ApiFailure::BadRequest("why".to_string()),
+            ApiFailure::UnsupportedMediaType,
+            ApiFailure::TooLarge,
+            ApiFailure::BodyTimedOut,
+            ApiFailure::TooManyCalls {
+                by: CallBudget::Address,
+                per_minute: 60,
+                retry_after: 1,
+            },
+            ApiFailure::TooManyCalls {
+                by: CallBudget::Client,
+                per_minute: 60,
+                retry_after: 1,
+            },
+            ApiFailure::Busy,
+        ];
+        for f in every {
+            let read = ApiFailure::from_code(f.code()).unwrap_or_else(|| panic!("{f:?}"));
+            assert_eq!(read.code(), f.code());
+            assert_eq!(read.http_status(), f.http_status());
+        }
+        for other in ["1", "SIM500", "SIM401", ""] {
+            assert_eq!(ApiFailure::from_code(other), None, "{other}");
         }
     }
 

@@ -22,16 +22,6 @@ pub enum Action {
 }
 
 impl Action {
-    /// The action as the API spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::OtpRequest => "OTPREQUEST",
-            Action::AuthToken => "AUTHTOKEN",
-            Action::RefreshToken => "REFRESHTOKEN",
-            Action::Logout => "LOGOUT",
-        }
-    }
-
     pub fn parse(text: &str) -> Option<Action> {
         Some(match text {
             "OTPREQUEST" => Action::OtpRequest,

@@ -1,6 +1,7 @@
 //! The GSP calls as the room sees them: on the projector, the board and the player.
 
 use crate::db::models::api_call::ApiCall;
+use crate::domain::gsp::ApiFailure;
 use crate::domain::time::{from_db, ist_datetime};
 
 /// A GSP call of the projector's feed, with its result in words.
@@ -26,20 +27,30 @@ impl From<ApiCall> for FeedLine {
     }
 }
 
-/// What a result code of the API simulator means, for the room.
+/// What a result code of the API simulator means, for the room: `"1"` for a call
+/// let in, else the code of its [`ApiFailure`].
 pub fn result_words(code: &str) -> &'static str {
-    match code {
-        "1" => "let in",
-        "AUTH4037" => "refused: access is off",
-        "AUTH4034" => "refused: wrong OTP",
-        "AUTH4038" => "refused: session expired",
-        "AUTH4033" => "refused: invalid session",
-        "OTP0011" => "refused: no session for that token",
-        "AUTH403" => "refused: too many sessions",
-        "RET11402" => "refused: GSTIN not this taxpayer's",
-        "SIM429" => "refused: too many OTP requests",
-        "SIM401" => "refused: wrong client credentials",
-        "SIM400" | "SIM415" | "SIM413" => "refused: unreadable request",
+    if code == "1" {
+        return "let in";
+    }
+    match ApiFailure::from_code(code) {
+        Some(ApiFailure::AccessNotEnabled) => "refused: access is off",
+        Some(ApiFailure::InvalidOtp(_)) => "refused: wrong OTP",
+        Some(ApiFailure::SessionExpired) => "refused: session expired",
+        Some(ApiFailure::InvalidSession) => "refused: invalid session",
+        Some(ApiFailure::NoSession) => "refused: no session for that token",
+        Some(ApiFailure::TooManySessions(_)) => "refused: too many sessions",
+        Some(ApiFailure::Unauthorised) => "refused: GSTIN not this taxpayer's",
+        Some(ApiFailure::TooManyOtpRequests { .. }) => "refused: too many OTP requests",
+        Some(
+            ApiFailure::MissingClientId
+            | ApiFailure::MissingClientSecret
+            | ApiFailure::InvalidClientId
+            | ApiFailure::InvalidClientSecret,
+        ) => "refused: wrong client credentials",
+        Some(
+            ApiFailure::BadRequest(_) | ApiFailure::UnsupportedMediaType | ApiFailure::TooLarge,
+        ) => "refused: unreadable request",
         _ => "failed: the simulator's error",
     }
 }
@@ -52,5 +63,8 @@ mod tests {
     fn results_are_put_in_words() {
         assert_eq!(result_words("1"), "let in");
         assert_eq!(result_words("AUTH4037"), "refused: access is off");
+        assert_eq!(result_words("AUTH4034"), "refused: wrong OTP");
+        assert_eq!(result_words("SIM413"), "refused: unreadable request");
+        assert_eq!(result_words("SIM500"), "failed: the simulator's error");
     }
 }
