@@ -141,7 +141,7 @@ pub async fn answer(
     };
     let username = request.username;
     let outcome = db::write(&portal.pool, move |conn| {
-        authenticate(conn, &client, &username, &command, now, limits)
+        run(conn, &client, &username, &command, now, limits)
     })
     .await?;
     Ok(outcome?)
@@ -219,7 +219,7 @@ async fn check_state_of(
 }
 
 /// Runs one authenticate command for `username` in one immediate transaction.
-pub fn authenticate(
+fn run(
     conn: &mut Conn,
     client: &GspClient,
     username: &str,
