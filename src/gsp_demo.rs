@@ -178,6 +178,25 @@ fn succeeded(v: &Value) -> bool {
     v["status_cd"] == "1"
 }
 
+/// The keys an encrypted client starts with: the portal's public key, fetched from
+/// the portal at `url` and printed, and a fresh app key.
+async fn fetch_keys(client: &awc::Client, url: &str, out: &mut dyn Write) -> anyhow::Result<Keys> {
+    let url = format!("{url}/taxpayerapi/public-key.pem");
+    let mut res = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("could not reach {url}"))?;
+    let pem = String::from_utf8(res.body().await?.to_vec())?;
+    writeln!(out, "== 0. The portal's public key ({url})\n{pem}")?;
+    Ok(Keys {
+        public_pem: pem,
+        app_key: wire::random_key(),
+        sek: None,
+    })
+}
+
 /// Walks OTPREQUEST, AUTHTOKEN (the OTP read from `input`), profile, REFRESHTOKEN and
 /// LOGOUT, printing each exchange to `out`. Stops at the first refusal, explained.
 pub async fn run(
@@ -189,20 +208,7 @@ pub async fn run(
         .timeout(std::time::Duration::from_secs(30))
         .finish();
     let keys = if settings.encrypted {
-        let url = format!("{}/taxpayerapi/public-key.pem", settings.url);
-        let mut res = client
-            .get(&url)
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("could not reach {url}"))?;
-        let pem = String::from_utf8(res.body().await?.to_vec())?;
-        writeln!(out, "== 0. The portal's public key ({url})\n{pem}")?;
-        Some(Keys {
-            public_pem: pem,
-            app_key: wire::random_key(),
-            sek: None,
-        })
+        Some(fetch_keys(&client, &settings.url, out).await?)
     } else {
         None
     };

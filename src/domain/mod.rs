@@ -1,5 +1,6 @@
 //! Rules of the feature that need no I/O: GSTIN, durations, the access state at an
-//! instant, the password rule, the trainer login's slowdown and how times are shown.
+//! instant, the password rule, the GSP player's story, the trainer login's slowdown
+//! and how times are shown.
 
 pub mod access;
 pub mod duration;
@@ -7,4 +8,5 @@ pub mod gsp;
 pub mod gstin;
 pub mod lockout;
 pub mod password_rule;
+pub mod player;
 pub mod time;

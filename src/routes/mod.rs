@@ -181,13 +181,9 @@ fn entries(demo: bool, captcha: bool) -> Vec<Entry> {
                 web::post().to(classroom::new_password),
             ),
             get("/trainer/gsp", web::get().to(gsp::show)),
-            post("/trainer/gsp/choose", web::post().to(gsp::choose)),
-            post("/trainer/gsp/otp", web::post().to(gsp::ask_otp)),
-            post("/trainer/gsp/token", web::post().to(gsp::trade_otp)),
-            post("/trainer/gsp/call", web::post().to(gsp::call)),
-            post("/trainer/gsp/refresh", web::post().to(gsp::refresh)),
-            post("/trainer/gsp/logout", web::post().to(gsp::log_out)),
         ]);
+        // The GSP player: one route for all its buttons, at one path per button.
+        all.extend(gsp::PRESSES.map(|(path, _)| post(path, web::post().to(gsp::press))));
     }
     if captcha {
         all.push(get("/captcha", web::get().to(captcha::image)));

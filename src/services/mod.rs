@@ -6,3 +6,4 @@ pub mod access;
 pub mod account;
 pub mod classroom;
 pub mod gsp;
+pub mod player;

@@ -145,6 +145,30 @@ async fn every_player_post_without_the_form_token_is_refused_and_changes_nothing
 }
 
 #[actix_web::test]
+async fn a_field_of_another_buttons_form_is_refused_and_changes_nothing() {
+    // One route answers every button, yet each button's form keeps its own fields.
+    let app = spawn_demo().await;
+    let t = trainer(&app).await;
+    choose(&t, "demo.enabled").await;
+    let page_before = t.get(PAGE).await.text_of("player-state");
+    let before = app.snapshot();
+    for (path, field) in [
+        ("/trainer/gsp/choose", ("otp", "575757")),
+        ("/trainer/gsp/otp", ("otp", "575757")),
+        ("/trainer/gsp/token", ("username", "demo.never")),
+        ("/trainer/gsp/call", ("username", "demo.never")),
+        ("/trainer/gsp/logout", ("otp", "575757")),
+    ] {
+        let res = press(&t, path, &[field]).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{path}: {}", res.body);
+        res.assert_contains("unknown field");
+    }
+    assert_eq!(app.snapshot(), before);
+    assert_eq!(app.count("api_calls"), 0);
+    assert_eq!(t.get(PAGE).await.text_of("player-state"), page_before);
+}
+
+#[actix_web::test]
 async fn the_whole_gsp_story_plays_from_the_console_with_access_on() {
     let app = spawn_demo().await;
     let t = trainer(&app).await;

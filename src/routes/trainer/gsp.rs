@@ -3,68 +3,64 @@
 //! an OTP, trade it for a token, call the API, refresh, log out), so the room sees it
 //! without a terminal.
 //!
-//! Each step is a real HTTP request to this portal's own taxpayer API, sent as the
-//! player's own GSP client (`demo::PLAYER_CLIENT_ID`, plain protocol): it goes through
-//! the same code, API call log, live feed and progress board as any GSP's call. The
-//! player's client is one of the room's, so its calls are listed; and it alone may use
-//! the sandbox OTP for trainees. Its secret is read from the database at each step,
-//! so a portal sharing the database with others plays the same, and it is masked
-//! wherever the request is shown. What the player holds between steps (the taxpayer,
-//! the auth token, the last exchange) lives in the trainer's session.
-
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+//! Every button posts to [`press`], which reads which one it was from the path and
+//! calls `services::player`; the story's rules are `domain::player`'s. What the player
+//! holds between steps (the taxpayer, the auth token, the last exchange) lives in the
+//! trainer's session; the player's client secret never does, and it is masked
+//! wherever a request is shown.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::CurrentTrainer;
 use crate::auth::session::FlashKind;
-use crate::clock::Clock;
-use crate::db::models::demo_taxpayer::{self, TrainingTaxpayer};
-use crate::db::models::{api_access, api_call, app_setting, message};
-use crate::db::{self, Pool};
-use crate::demo;
-use crate::domain::access::AccessState;
-use crate::domain::gsp::{otp_in_message, SANDBOX_OTP};
-use crate::domain::time::{from_db, ist_datetime};
+use crate::db::models::demo_taxpayer::TrainingTaxpayer;
+use crate::domain::player::{meaning, Player, Step};
+use crate::domain::time::ist_datetime;
 use crate::error::AppError;
-use crate::gsp_request::{ApiReply, ApiRequest, Caller, PLAIN_APP_KEY};
-use crate::net::Listening;
-use crate::routes::form::{Form, NoFields};
+use crate::gsp_request::ApiRequest;
+use crate::routes::form::Form;
 use crate::routes::layout::Chrome;
 use crate::routes::trainer::feed::{result_words, FeedLine};
 use crate::routes::{render, see_other};
+use crate::services::player::{self, Played, Refusal, Scene};
+use crate::state::AppState;
 
 /// The player's page.
 const PAGE: &str = "/trainer/gsp";
 /// The page at its last exchange, where the browser goes after a step.
 const PAGE_AT_EXCHANGE: &str = "/trainer/gsp#exchange";
-/// How many of the newest API calls the page lists.
-const RECENT_CALLS: i64 = 8;
-/// Longest OTP the trade form sends on (a real one has six digits; a wrong one may
-/// be typed on purpose, to show the refusal).
-const MAX_OTP_LENGTH: usize = 16;
 
-/// What the player holds between steps, kept in the trainer's session.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-struct Player {
-    /// The username of the taxpayer the GSP plays for.
-    username: Option<String>,
-    /// An OTP was let in since the taxpayer was chosen, and not yet traded.
-    otp_sent: bool,
-    token: Option<HeldToken>,
-    last: Option<Exchange>,
+/// What a button of the player asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    /// Choose the taxpayer the GSP plays for; the player starts again.
+    Choose,
+    /// Play a step of the story.
+    Play(Step),
 }
 
-/// The auth token the GSP holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct HeldToken {
-    value: String,
-    /// When it ends by the portal's clock, in Unix seconds.
-    until: i64,
+/// Where each button posts, one path per button; every one is answered by [`press`].
+pub const PRESSES: [(&str, Press); 6] = [
+    ("/trainer/gsp/choose", Press::Choose),
+    ("/trainer/gsp/otp", Press::Play(Step::AskOtp)),
+    ("/trainer/gsp/token", Press::Play(Step::TradeOtp)),
+    ("/trainer/gsp/call", Press::Play(Step::Call)),
+    ("/trainer/gsp/refresh", Press::Play(Step::Refresh)),
+    ("/trainer/gsp/logout", Press::Play(Step::LogOut)),
+];
+
+/// What the session keeps for the player: what the GSP holds, and the last exchange
+/// to show. Flattened, so the session's JSON reads as it did before the split.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Kept {
+    #[serde(flatten)]
+    player: Player,
+    last: Option<Exchange>,
 }
 
 /// One step as the page shows it: the request sent (client secret masked), the
@@ -85,6 +81,27 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The exchange of `played`, with the result in words.
+    fn of(step: Step, played: &Played) -> Exchange {
+        let reply = &played.reply;
+        let code = reply.code();
+        let let_in = reply.succeeded();
+        let verdict = if let_in {
+            result_words(code).to_string()
+        } else {
+            format!("{} ({code})", result_words(code))
+        };
+        Exchange {
+            step: step.title().to_string(),
+            request: played.request.clone(),
+            status: reply.status.to_string(),
+            answer: serde_json::to_string_pretty(&reply.json).unwrap_or_default(),
+            let_in,
+            verdict,
+            meaning: meaning(step, reply, &played.username),
+        }
+    }
+
     /// The request as text: the request line, the headers, the JSON body.
     pub fn request_text(&self) -> String {
         let r = &self.request;
@@ -98,67 +115,6 @@ impl Exchange {
         }
         text
     }
-}
-
-/// A step of the GSP story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
-    AskOtp,
-    TradeOtp,
-    Call,
-    Refresh,
-    LogOut,
-}
-
-impl Step {
-    fn title(self) -> &'static str {
-        match self {
-            Step::AskOtp => "Ask for an OTP (OTPREQUEST)",
-            Step::TradeOtp => "Trade the OTP for an auth token (AUTHTOKEN)",
-            Step::Call => "Call the API with the token (profile)",
-            Step::Refresh => "Refresh the token (REFRESHTOKEN)",
-            Step::LogOut => "Log out (LOGOUT)",
-        }
-    }
-
-    /// Why the step cannot be played yet, if it cannot.
-    fn out_of_order(self, player: &Player) -> Option<&'static str> {
-        match self {
-            Step::AskOtp => None,
-            Step::TradeOtp if !player.otp_sent => Some(
-                "No OTP is waiting to be traded: press Ask for an OTP first, and trade it once the API has let that step in.",
-            ),
-            Step::Call | Step::Refresh | Step::LogOut if player.token.is_none() => Some(
-                "The GSP holds no auth token yet: ask for an OTP and trade it for a token first.",
-            ),
-            _ => None,
-        }
-    }
-}
-
-/// A form of the player that could not be played, with its status and message.
-struct Refusal {
-    status: StatusCode,
-    message: String,
-}
-
-fn refusal(status: StatusCode, message: impl Into<String>) -> Refusal {
-    Refusal {
-        status,
-        message: message.into(),
-    }
-}
-
-/// The base address at which the portal reaches itself: the address it listens on,
-/// with a wildcard address (0.0.0.0, [::]) replaced by loopback.
-fn own_address(listening: &Listening) -> String {
-    let bound = listening.0;
-    let ip = match bound.ip() {
-        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    format!("http://{}", SocketAddr::new(ip, bound.port()))
 }
 
 /// A taxpayer of the chooser.
@@ -213,451 +169,177 @@ fn name_of(t: &TrainingTaxpayer) -> String {
     t.trade_name.clone().unwrap_or_else(|| t.legal_name.clone())
 }
 
-/// Reads what the page shows besides the player's own state.
-async fn player_page(
-    chrome: Chrome,
-    pool: &Pool,
-    clock: &Clock,
-    player: Player,
-    error: Option<String>,
-) -> Result<PlayerPage, AppError> {
-    let now = clock.now();
-    let chosen_name = player.username.clone();
-    let (client, everyone, chosen, newest, sandbox, calls) = db::run(pool, move |conn| {
-        let client = demo::player_client(conn)?;
-        let everyone = demo_taxpayer::training_taxpayers(conn)?;
-        let chosen = everyone
-            .iter()
-            .find(|t| Some(&t.username) == chosen_name.as_ref())
-            .cloned();
-        let (access, newest) = match &chosen {
-            Some(t) => (
-                Some(AccessState::at(api_access::load(conn, t.id)?.as_ref(), now)),
-                message::newest(conn, t.id)?,
-            ),
-            None => (None, None),
+impl PlayerPage {
+    /// The page for `kept` over `scene` at `now`, with `error` above it.
+    fn new(
+        chrome: Chrome,
+        scene: Scene,
+        kept: Kept,
+        now: DateTime<Utc>,
+        error: Option<String>,
+    ) -> PlayerPage {
+        let chosen_name = kept.player.username.as_ref();
+        let choices = |list: Vec<TrainingTaxpayer>| {
+            list.into_iter()
+                .map(|t| Choice {
+                    label: format!("{}: {}", t.username, name_of(&t)),
+                    selected: chosen_name == Some(&t.username),
+                    username: t.username,
+                })
+                .collect()
         };
-        let sandbox = app_setting::get(conn, app_setting::SANDBOX_OTP)?;
-        let calls = api_call::recent(conn, RECENT_CALLS)?;
-        Ok::<_, AppError>((client, everyone, chosen.zip(access), newest, sandbox, calls))
-    })
-    .await?;
-    let (demo_choices, trainee_choices) = everyone
-        .into_iter()
-        .map(|t| {
-            let choice = Choice {
-                label: format!("{}: {}", t.username, name_of(&t)),
-                selected: player.username.as_ref() == Some(&t.username),
+        PlayerPage {
+            client_id: scene.client_id,
+            demo_choices: choices(scene.demo),
+            trainee_choices: choices(scene.trainees),
+            chosen: scene.chosen.map(|(t, access)| Chosen {
+                name: name_of(&t),
                 username: t.username,
-            };
-            (t.kind == demo_taxpayer::DEMO, choice)
-        })
-        .partition::<Vec<_>, _>(|(demo, _)| *demo);
-    let strip = |v: Vec<(bool, Choice)>| v.into_iter().map(|(_, c)| c).collect();
-    Ok(PlayerPage {
-        chrome,
-        client_id: client.map(|c| c.client_id),
-        demo_choices: strip(demo_choices),
-        trainee_choices: strip(trainee_choices),
-        chosen: chosen.map(|(t, access)| Chosen {
-            name: name_of(&t),
-            username: t.username,
-            gstin: t.gstin,
-            access: access.describe(),
-            access_kind: access.kind(),
-        }),
-        otp_sent: player.otp_sent,
-        token: player.token.as_ref().map(|t| {
-            let until = DateTime::from_timestamp(t.until, 0).unwrap_or(now);
-            let chars: Vec<char> = t.value.chars().collect();
-            let short = if chars.len() > 12 {
-                let head: String = chars[..6].iter().collect();
-                let tail: String = chars[chars.len() - 4..].iter().collect();
-                format!("{head}…{tail}")
-            } else {
-                t.value.clone()
-            };
-            TokenLine {
-                short,
-                until: ist_datetime(until),
-                expired: until <= now,
-            }
-        }),
-        messages_otp: newest.and_then(|m| {
-            otp_in_message(&m.body).map(|otp| MessagesOtp {
-                otp: otp.to_string(),
-                sent_at: ist_datetime(from_db(m.sent_at)),
-            })
-        }),
-        sandbox_otp: (sandbox.as_deref() == Some("on")).then_some(SANDBOX_OTP),
-        last: player.last,
-        calls: calls.into_iter().map(FeedLine::from).collect(),
-        error,
-    })
+                gstin: t.gstin,
+                access: access.describe(),
+                access_kind: access.kind(),
+            }),
+            otp_sent: kept.player.otp_sent,
+            token: kept.player.token.as_ref().map(|t| TokenLine {
+                short: t.short(),
+                until: ist_datetime(t.until(now)),
+                expired: t.until(now) <= now,
+            }),
+            messages_otp: scene.messages_otp.map(|(otp, sent_at)| MessagesOtp {
+                otp,
+                sent_at: ist_datetime(sent_at),
+            }),
+            sandbox_otp: scene.sandbox_otp,
+            last: kept.last,
+            calls: scene.calls.into_iter().map(FeedLine::from).collect(),
+            chrome,
+            error,
+        }
+    }
+}
+
+/// Renders the page for what the session keeps, with `status` and `error`.
+async fn page(
+    trainer: &CurrentTrainer,
+    chrome: Chrome,
+    state: &AppState,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let kept: Kept = trainer.session.gsp_player().unwrap_or_default();
+    let now = state.clock.now();
+    let scene = player::scene(&state.pool, kept.player.username.clone(), now).await?;
+    render(status, &PlayerPage::new(chrome, scene, kept, now, error))
 }
 
 /// The player: the chooser, what the GSP holds, a button per step, the last exchange.
 pub async fn show(
     trainer: CurrentTrainer,
     chrome: Chrome,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
+    state: AppState,
 ) -> Result<HttpResponse, AppError> {
-    let player = trainer.session.gsp_player().unwrap_or_default();
-    let page = player_page(chrome, &pool, &clock, player, None).await?;
-    render(StatusCode::OK, &page)
+    page(&trainer, chrome, &state, StatusCode::OK, None).await
 }
 
-/// The page again, with `refused`'s message and status; nothing was sent or kept.
-async fn refuse(
-    trainer: &CurrentTrainer,
-    chrome: Chrome,
-    pool: &Pool,
-    clock: &Clock,
-    refused: Refusal,
-) -> Result<HttpResponse, AppError> {
-    let player = trainer.session.gsp_player().unwrap_or_default();
-    let page = player_page(chrome, pool, clock, player, Some(refused.message)).await?;
-    render(refused.status, &page)
-}
-
+/// The fields of the player's forms: Choose sends a username, the trade step an
+/// OTP, the other steps nothing.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ChooseForm {
+pub struct PressForm {
     username: Option<String>,
-}
-
-/// Chooses the taxpayer the GSP plays for; the player starts again.
-pub async fn choose(
-    trainer: CurrentTrainer,
-    chrome: Chrome,
-    form: Form<ChooseForm>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-) -> Result<HttpResponse, AppError> {
-    let username = form
-        .into_inner()
-        .username
-        .map(|u| u.trim().to_lowercase())
-        .unwrap_or_default();
-    if username.is_empty() {
-        let refused = refusal(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Choose a taxpayer from the list.",
-        );
-        return refuse(&trainer, chrome, &pool, &clock, refused).await;
-    }
-    let name = username.clone();
-    let found = db::run(&pool, move |conn| {
-        demo_taxpayer::training_taxpayer(conn, &name)
-    })
-    .await?;
-    let Some(found) = found else {
-        let refused = refusal(
-            StatusCode::NOT_FOUND,
-            format!("No demo taxpayer or trainee has the username {username}: the GSP player plays for the training data only."),
-        );
-        return refuse(&trainer, chrome, &pool, &clock, refused).await;
-    };
-    let before: Player = trainer.session.gsp_player().unwrap_or_default();
-    let dropped = match (before.username, before.token) {
-        (Some(previous), Some(_)) => format!(" The token held for {previous} was put down without a log out: that GSP session ends by itself when its time is up."),
-        _ => String::new(),
-    };
-    let player = Player {
-        username: Some(found.username.clone()),
-        ..Player::default()
-    };
-    trainer.session.set_gsp_player(&player)?;
-    trainer.session.set_flash(
-        FlashKind::Success,
-        format!(
-            "The GSP now plays for {} (GSTIN {}). Ask for an OTP to begin.{dropped}",
-            found.username, found.gstin
-        ),
-    )?;
-    Ok(see_other(PAGE))
-}
-
-/// Step 1: OTPREQUEST.
-pub async fn ask_otp(
-    trainer: CurrentTrainer,
-    chrome: Chrome,
-    _form: Form<NoFields>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    listening: web::Data<Listening>,
-) -> Result<HttpResponse, AppError> {
-    play(
-        trainer,
-        chrome,
-        &pool,
-        &clock,
-        &listening,
-        Step::AskOtp,
-        None,
-    )
-    .await
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OtpForm {
     otp: Option<String>,
 }
 
-/// Step 2: AUTHTOKEN with the OTP sent (from Messages, the sandbox's, or typed).
-pub async fn trade_otp(
-    trainer: CurrentTrainer,
-    chrome: Chrome,
-    form: Form<OtpForm>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    listening: web::Data<Listening>,
-) -> Result<HttpResponse, AppError> {
-    let otp = form.into_inner().otp.unwrap_or_default().trim().to_string();
-    if otp.is_empty() || otp.chars().count() > MAX_OTP_LENGTH {
-        let refused = refusal(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Give the OTP to trade: the one from the taxpayer's Messages, the sandbox OTP, or six digits typed in.",
-        );
-        return refuse(&trainer, chrome, &pool, &clock, refused).await;
-    }
-    play(
-        trainer,
-        chrome,
-        &pool,
-        &clock,
-        &listening,
-        Step::TradeOtp,
-        Some(otp),
-    )
-    .await
-}
-
-/// Step 3: the profile call with the token.
-pub async fn call(
-    trainer: CurrentTrainer,
-    chrome: Chrome,
-    _form: Form<NoFields>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    listening: web::Data<Listening>,
-) -> Result<HttpResponse, AppError> {
-    play(trainer, chrome, &pool, &clock, &listening, Step::Call, None).await
-}
-
-/// Step 4: REFRESHTOKEN.
-pub async fn refresh(
-    trainer: CurrentTrainer,
-    chrome: Chrome,
-    _form: Form<NoFields>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    listening: web::Data<Listening>,
-) -> Result<HttpResponse, AppError> {
-    play(
-        trainer,
-        chrome,
-        &pool,
-        &clock,
-        &listening,
-        Step::Refresh,
-        None,
-    )
-    .await
-}
-
-/// Step 5: LOGOUT.
-pub async fn log_out(
-    trainer: CurrentTrainer,
-    chrome: Chrome,
-    _form: Form<NoFields>,
-    pool: web::Data<Pool>,
-    clock: web::Data<Clock>,
-    listening: web::Data<Listening>,
-) -> Result<HttpResponse, AppError> {
-    play(
-        trainer,
-        chrome,
-        &pool,
-        &clock,
-        &listening,
-        Step::LogOut,
-        None,
-    )
-    .await
-}
-
-/// Plays `step`: checks that it can be played, sends its request to the portal's own
-/// API, keeps what came back, and sends the browser back to the page.
-async fn play(
-    trainer: CurrentTrainer,
-    chrome: Chrome,
-    pool: &Pool,
-    clock: &Clock,
-    listening: &Listening,
-    step: Step,
-    otp: Option<String>,
-) -> Result<HttpResponse, AppError> {
-    let mut player: Player = trainer.session.gsp_player().unwrap_or_default();
-    let chosen = player.username.clone();
-    let (client, taxpayer) = db::run(pool, move |conn| {
-        let client = demo::player_client(conn)?;
-        let taxpayer = match &chosen {
-            Some(username) => demo_taxpayer::training_taxpayer(conn, username)?,
-            None => None,
+impl PressForm {
+    /// Refuses a field the pressed button's form does not have, as the form
+    /// extractor refuses an unknown one: in the same words, before anything is done.
+    fn check(&self, press: Press) -> Result<(), AppError> {
+        let stray = match press {
+            Press::Choose => self.otp.as_ref().map(|_| ("otp", "expected `username`")),
+            Press::Play(Step::TradeOtp) => self
+                .username
+                .as_ref()
+                .map(|_| ("username", "expected `otp`")),
+            Press::Play(_) => match (&self.username, &self.otp) {
+                (Some(_), _) => Some(("username", "there are no fields")),
+                (None, Some(_)) => Some(("otp", "there are no fields")),
+                (None, None) => None,
+            },
         };
-        Ok::<_, AppError>((client, taxpayer))
-    })
-    .await?;
-    let ready = match (client, &player.username, taxpayer) {
-        (None, _, _) => Err(refusal(
-            StatusCode::CONFLICT,
-            format!("The player's GSP client ({}) has been revoked, so the player has no client to call as. Reset demo data (or a restart) gives it a new secret.", demo::PLAYER_CLIENT_ID),
-        )),
-        (_, None, _) => Err(refusal(
-            StatusCode::CONFLICT,
-            "Choose a taxpayer first: the GSP needs a username to ask for.",
-        )),
-        (_, Some(username), None) => Err(refusal(
-            StatusCode::CONFLICT,
-            format!("{username} is no longer a demo taxpayer or trainee (a Reset may have removed it). Choose a taxpayer again."),
-        )),
-        (Some(client), Some(_), Some(taxpayer)) => match step.out_of_order(&player) {
-            Some(why) => Err(refusal(StatusCode::CONFLICT, why)),
-            None => Ok((client, taxpayer)),
-        },
-    };
-    let (client, taxpayer) = match ready {
-        Ok(ready) => ready,
-        Err(refused) => return refuse(&trainer, chrome, pool, clock, refused).await,
-    };
-    let caller = Caller {
-        client_id: &client.client_id,
-        client_secret: &client.client_secret,
-    };
-    let user = taxpayer.username.as_str();
-    let token = player
-        .token
-        .as_ref()
-        .map(|t| t.value.clone())
-        .unwrap_or_default();
-    let request = match step {
-        Step::AskOtp => ApiRequest::otp_request(caller, user, PLAIN_APP_KEY),
-        Step::TradeOtp => {
-            ApiRequest::auth_token(caller, user, PLAIN_APP_KEY, otp.as_deref().unwrap_or(""))
+        match stray {
+            Some((field, expected)) => Err(AppError::Rejected {
+                status: StatusCode::BAD_REQUEST,
+                message: format!("The form could not be read: unknown field `{field}`, {expected}. Nothing was changed."),
+            }),
+            None => Ok(()),
         }
-        Step::Call => ApiRequest::profile(caller, user, &taxpayer.gstin, &token),
-        Step::Refresh => ApiRequest::refresh_token(caller, user, PLAIN_APP_KEY, &token),
-        Step::LogOut => ApiRequest::logout(caller, user, PLAIN_APP_KEY, &token),
-    };
-    let base = own_address(listening);
-    let http = awc::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .finish();
-    let reply = match request.send(&http, &base).await {
-        Ok(reply) => reply,
-        Err(e) => {
-            tracing::error!(error = ?e, "the GSP player could not reach the portal's API");
-            let refused = refusal(
-                StatusCode::BAD_GATEWAY,
-                format!("The console could not reach the portal's own API at {base}, so nothing was sent: {e:#}."),
-            );
-            return refuse(&trainer, chrome, pool, clock, refused).await;
-        }
-    };
-    let now = clock.now();
-    keep_outcome(&mut player, step, &reply, now);
-    player.last = Some(exchange(step, &request, &reply, user));
-    trainer.session.set_gsp_player(&player)?;
-    tracing::info!(
-        step = step.title(),
-        username = user,
-        result = reply.code(),
-        "trainer played a GSP step"
-    );
-    Ok(see_other(PAGE_AT_EXCHANGE))
-}
-
-/// What the player keeps of an answer: an OTP waiting, a token, or none.
-fn keep_outcome(player: &mut Player, step: Step, reply: &ApiReply, now: DateTime<Utc>) {
-    let new_token = |reply: &ApiReply| {
-        let minutes = reply.json["expiry"].as_i64().unwrap_or(0);
-        reply.text("auth_token").map(|value| HeldToken {
-            value: value.to_string(),
-            until: (now + TimeDelta::minutes(minutes)).timestamp(),
-        })
-    };
-    match (step, reply.succeeded()) {
-        (Step::AskOtp, true) => player.otp_sent = true,
-        (Step::TradeOtp, true) => {
-            player.otp_sent = false;
-            player.token = new_token(reply);
-        }
-        (Step::Refresh, true) => player.token = new_token(reply).or(player.token.take()),
-        // A session the API no longer knows is gone either way.
-        (Step::LogOut, true) => player.token = None,
-        (Step::LogOut, false) if reply.code() == "OTP0011" => player.token = None,
-        _ => {}
     }
 }
 
-/// The exchange as the page shows it, with the result in words.
-fn exchange(step: Step, request: &ApiRequest, reply: &ApiReply, user: &str) -> Exchange {
-    let code = reply.code();
-    let let_in = reply.succeeded();
-    let verdict = if let_in {
-        result_words(code).to_string()
-    } else {
-        format!("{} ({code})", result_words(code))
+/// Every button of the player: chooses the taxpayer, or plays a step and sends the
+/// browser back to the page at the exchange. A press that cannot be played shows
+/// the page again with why; nothing was sent or kept.
+pub async fn press(
+    trainer: CurrentTrainer,
+    chrome: Chrome,
+    form: Form<PressForm>,
+    state: AppState,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let pattern = req.match_pattern();
+    let press = PRESSES
+        .iter()
+        .find(|(path, _)| pattern.as_deref() == Some(*path))
+        .map(|(_, press)| *press)
+        .ok_or(AppError::NotFound)?;
+    let form = form.into_inner();
+    form.check(press)?;
+    let kept: Kept = trainer.session.gsp_player().unwrap_or_default();
+    let done = match press {
+        Press::Choose => {
+            let username = form.username.unwrap_or_default().trim().to_lowercase();
+            player::choose(&state.pool, &kept.player, username)
+                .await?
+                .map(|chosen| {
+                    let kept = Kept {
+                        player: chosen.player,
+                        last: None,
+                    };
+                    (kept, Some(chosen.notice), PAGE)
+                })
+        }
+        Press::Play(step) => {
+            let otp = form.otp.unwrap_or_default().trim().to_string();
+            player::play(&state, kept.player, step, &otp)
+                .await?
+                .map(|played| {
+                    let last = Some(Exchange::of(step, &played));
+                    let kept = Kept {
+                        player: played.player,
+                        last,
+                    };
+                    (kept, None, PAGE_AT_EXCHANGE)
+                })
+        }
     };
-    let minutes = reply.json["expiry"].as_i64().unwrap_or(0);
-    let meaning = match (let_in, step) {
-        (true, Step::AskOtp) => format!("The portal texted an OTP to {user}'s Messages; the player offers it below for the next step."),
-        (true, Step::TradeOtp) => format!("The GSP now holds an auth token for {user}, good for {minutes} minutes."),
-        (true, Step::Call) => format!("The GSP read {user}'s profile with the token."),
-        (true, Step::Refresh) => format!("The GSP has a new token for {minutes} minutes without asking {user} for a new OTP."),
-        (true, Step::LogOut) => "The GSP session has ended: its token no longer opens anything.".to_string(),
-        (false, _) if code == "AUTH4037" => format!("{user} has not switched API access on, or the period is over: My Profile > Manage API Access > Yes, a duration, Confirm."),
-        (false, _) => reply.json["error"]["message"]
-            .as_str()
-            .unwrap_or("The API gave no reason.")
-            .to_string(),
-    };
-    Exchange {
-        step: step.title().to_string(),
-        request: request.masked(),
-        status: reply.status.to_string(),
-        answer: serde_json::to_string_pretty(&reply.json).unwrap_or_default(),
-        let_in,
-        verdict,
-        meaning,
+    match done {
+        Ok((kept, notice, to)) => {
+            trainer.session.set_gsp_player(&kept)?;
+            if let Some(notice) = notice {
+                trainer.session.set_flash(FlashKind::Success, notice)?;
+            }
+            Ok(see_other(to))
+        }
+        Err(Refusal { status, message }) => {
+            page(&trainer, chrome, &state, status, Some(message)).await
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_portal_calls_itself_on_loopback_when_it_listens_everywhere() {
-        let at = |a: &str| own_address(&Listening(a.parse().unwrap()));
-        assert_eq!(at("0.0.0.0:8080"), "http://127.0.0.1:8080");
-        assert_eq!(at("[::]:8080"), "http://[::1]:8080");
-        assert_eq!(at("192.168.1.20:8080"), "http://192.168.1.20:8080");
-        assert_eq!(at("127.0.0.1:3000"), "http://127.0.0.1:3000");
-    }
-
-    #[test]
-    fn steps_out_of_order_are_named() {
-        let fresh = Player::default();
-        assert!(Step::AskOtp.out_of_order(&fresh).is_none());
-        assert!(Step::TradeOtp.out_of_order(&fresh).is_some());
-        for step in [Step::Call, Step::Refresh, Step::LogOut] {
-            assert!(step.out_of_order(&fresh).unwrap().contains("no auth token"));
-        }
-    }
+    use crate::gsp_request::{ApiReply, Caller, PLAIN_APP_KEY};
 
     #[test]
     fn a_refusal_is_put_in_words_with_its_code() {
@@ -669,14 +351,47 @@ mod tests {
             "demo.never",
             PLAIN_APP_KEY,
         );
-        let reply = ApiReply {
-            status: StatusCode::FORBIDDEN,
-            json: serde_json::json!({"status_cd": "0", "error": {"error_cd": "AUTH4037", "message": "off"}}),
+        let played = Played {
+            player: Player::for_taxpayer("demo.never"),
+            request: request.masked(),
+            reply: ApiReply {
+                status: StatusCode::FORBIDDEN,
+                json: serde_json::json!({"status_cd": "0", "error": {"error_cd": "AUTH4037", "message": "off"}}),
+            },
+            username: "demo.never".to_string(),
         };
-        let e = exchange(Step::AskOtp, &request, &reply, "demo.never");
+        let e = Exchange::of(Step::AskOtp, &played);
         assert_eq!(e.verdict, "refused: access is off (AUTH4037)");
         assert!(!e.let_in);
         assert!(e.meaning.contains("Manage API Access"));
         assert!(!e.request_text().contains("client-secret: s\n"));
+    }
+
+    #[test]
+    fn every_button_has_a_path_of_its_own_and_every_step_a_button() {
+        let mut paths: Vec<&str> = PRESSES.iter().map(|(path, _)| *path).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), PRESSES.len());
+        for step in Step::ALL {
+            assert!(PRESSES.iter().any(|(_, p)| *p == Press::Play(step)));
+        }
+    }
+
+    #[test]
+    fn a_field_of_another_buttons_form_is_refused() {
+        let form = |username: Option<&str>, otp: Option<&str>| PressForm {
+            username: username.map(str::to_string),
+            otp: otp.map(str::to_string),
+        };
+        assert!(form(Some("asha"), None).check(Press::Choose).is_ok());
+        assert!(form(None, Some("1")).check(Press::Choose).is_err());
+        assert!(form(None, Some("1"))
+            .check(Press::Play(Step::TradeOtp))
+            .is_ok());
+        assert!(form(None, None).check(Press::Play(Step::Call)).is_ok());
+        assert!(form(None, Some("1"))
+            .check(Press::Play(Step::Call))
+            .is_err());
     }
 }
