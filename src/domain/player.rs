@@ -6,6 +6,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::gsp::ApiFailure;
 use crate::gsp_request::{ApiReply, ApiRequest, Caller, PLAIN_APP_KEY};
 
 /// Longest OTP the player sends on (a real one has six digits; a wrong one may be
@@ -143,11 +144,18 @@ impl Player {
             (Step::Refresh, true) => self.token = new_token().or(self.token.take()),
             // A session the API no longer knows is gone either way.
             (Step::LogOut, true) => self.token = None,
-            (Step::LogOut, false) if reply.code() == "OTP0011" => self.token = None,
+            (Step::LogOut, false) if failure(reply) == Some(ApiFailure::NoSession) => {
+                self.token = None
+            }
             _ => {}
         }
         self
     }
+}
+
+/// The API's refusal in `reply`, when it is one the simulator names.
+fn failure(reply: &ApiReply) -> Option<ApiFailure> {
+    ApiFailure::from_code(reply.code())
 }
 
 /// Whether `otp` may be sent on: given, and not longer than any OTP could be.
@@ -164,7 +172,7 @@ pub fn meaning(step: Step, reply: &ApiReply, user: &str) -> String {
         (true, Step::Call) => format!("The GSP read {user}'s profile with the token."),
         (true, Step::Refresh) => format!("The GSP has a new token for {minutes} minutes without asking {user} for a new OTP."),
         (true, Step::LogOut) => "The GSP session has ended: its token no longer opens anything.".to_string(),
-        (false, _) if reply.code() == "AUTH4037" => format!("{user} has not switched API access on, or the period is over: My Profile > Manage API Access > Yes, a duration, Confirm."),
+        (false, _) if failure(reply) == Some(ApiFailure::AccessNotEnabled) => format!("{user} has not switched API access on, or the period is over: My Profile > Manage API Access > Yes, a duration, Confirm."),
         (false, _) => reply.json["error"]["message"]
             .as_str()
             .unwrap_or("The API gave no reason.")
